@@ -222,8 +222,8 @@ VARIANTS = {
     'cloformer_s': dict(embed_dims=(64, 128, 224, 448), depths=(2, 2, 6, 2), num_heads=(4, 8, 14, 28),
                         group_splits=((3, 1), (4, 4), (7, 7), (7, 21)), kernel_sizes=((3,), (5,), (7,), (9,))),
     # Reduced width for small committed fixtures (same code paths: AttnConv + pooled global heads).
-    'cloformer_tiny': dict(embed_dims=(16, 32, 48, 64), depths=(1, 1, 2, 1), num_heads=(2, 2, 3, 4),
-                           group_splits=((1, 1), (1, 1), (2, 1), (1, 3)), kernel_sizes=((3,), (5,), (7,), (9,))),
+    'cloformer_tiny': dict(embed_dims=(16, 24, 32, 48), depths=(1, 1, 2, 1), num_heads=(2, 2, 2, 4),
+                           group_splits=((1, 1), (1, 1), (1, 1), (1, 3)), kernel_sizes=((3,), (5,), (7,), (9,))),
 }
 
 

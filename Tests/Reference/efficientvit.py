@@ -340,7 +340,8 @@ VARIANTS = {
     # Reduced widths for small committed fixtures (same code paths as B and L respectively).
     'efficientvit_b_tiny': dict(series='b', widths=(8, 16, 16, 32, 32), depths=(1, 1, 1, 1, 2), dim=8,
                                 head=(64, 80)),
-    'efficientvit_l_tiny': dict(series='l', widths=(8, 16, 16, 32, 64), depths=(1, 1, 1, 1, 1), head=(96, 112)),
+    'efficientvit_l_tiny': dict(series='l', widths=(8, 8, 16, 16, 32), depths=(1, 1, 1, 1, 1), dim=16,
+                                head=(48, 64)),
 }
 
 
@@ -353,5 +354,5 @@ def build(variant: str, num_classes: int = 1000) -> EfficientViTCls:
         backbone = BackboneB(cfg['widths'], cfg['depths'], cfg['dim'], act, eps)
     else:
         act, eps = 'gelu', 1e-7
-        backbone = BackboneL(cfg['widths'], cfg['depths'], act, eps)
+        backbone = BackboneL(cfg['widths'], cfg['depths'], act, eps, cfg.get('dim', 32))
     return EfficientViTCls(backbone, ClsHead(cfg['widths'][-1], head, num_classes, act, eps))

@@ -200,7 +200,7 @@ VARIANTS = {
     'shvit_s3': dict(embed_dim=(192, 352, 448), depth=(3, 5, 5), partial_dim=(48, 75, 96), types='iss'),
     'shvit_s4': dict(embed_dim=(224, 336, 448), depth=(4, 7, 6), partial_dim=(48, 72, 96), types='iss'),
     # Reduced width for small committed fixtures (same code paths: 'i' stage, SHSA, SE, PatchMerging).
-    'shvit_tiny': dict(embed_dim=(32, 48, 64), depth=(1, 2, 1), partial_dim=(8, 12, 16), types='iss',
+    'shvit_tiny': dict(embed_dim=(16, 32, 48), depth=(1, 2, 1), partial_dim=(8, 8, 12), types='iss',
                        qk_dim=(8, 8, 8)),
 }
 
