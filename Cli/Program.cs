@@ -1,1 +1,9 @@
-Console.WriteLine("mlnetattn");
+using System.CommandLine;
+using MLNetAttn.Cli.Commands;
+
+var root = new RootCommand("mlnetattn: efficient vision transformers (SHViT, EfficientViT, CloFormer) for .NET.")
+{
+    InfoCommand.Create(),
+    ZooCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();
