@@ -1,0 +1,91 @@
+using MLNetAttn.Transforms.Native;
+
+namespace MLNetAttn.Transforms.Onnx;
+
+/// <summary>
+/// Inputs and outputs bound to a session once and run many times (<c>OrtIoBinding</c>): the usual way to
+/// score batch after batch into the same buffers. Not thread-safe; use one binding per thread.
+/// </summary>
+/// <remarks>
+/// Bound tensors are borrowed: keep them undisposed until the binding is cleared or disposed. Rewrite the
+/// input buffers between runs and read the output buffers after each <see cref="Run"/>.
+/// </remarks>
+public sealed class OnnxIoBinding : IDisposable
+{
+    private readonly OnnxSession _session;
+    private readonly OrtIoBindingHandle _binding;
+    // Keeps bound tensors reachable (their memory stays pinned) for as long as they are bound.
+    private readonly Dictionary<string, OnnxTensor> _boundInputs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, OnnxTensor> _boundOutputs = new(StringComparer.Ordinal);
+    private readonly string _bindingDoing;
+
+    internal OnnxIoBinding(OnnxSession session)
+    {
+        _session = session;
+        _bindingDoing = $"binding tensors to model '{session.ModelName}'";
+        using var s = session.Handle.Acquire();
+        _binding = new OrtIoBindingHandle(OrtApi.CreateIoBinding(s.Pointer, $"creating an I/O binding for model '{session.ModelName}'"));
+    }
+
+    /// <summary>Binds <paramref name="tensor"/> to the model input <paramref name="name"/> (replacing an earlier binding).</summary>
+    /// <param name="name">The model input.</param>
+    /// <param name="tensor">A tensor over caller memory; checked against the model's declaration.</param>
+    /// <exception cref="ArgumentException">Unknown input, or wrong element type, rank or size.</exception>
+    public void BindInput(string name, OnnxTensor tensor) => Bind(name, tensor, input: true);
+
+    /// <summary>Binds caller memory to receive the model output <paramref name="name"/>.</summary>
+    /// <param name="name">The model output.</param>
+    /// <param name="tensor">A tensor over caller memory of exactly the shape the model produces.</param>
+    /// <exception cref="ArgumentException">Unknown output, or wrong element type, rank or size.</exception>
+    public void BindOutput(string name, OnnxTensor tensor) => Bind(name, tensor, input: false);
+
+    /// <summary>Runs the session with the bound inputs, writing the bound outputs.</summary>
+    /// <exception cref="OnnxRuntimeException">The runtime failed, for example because an input is not bound.</exception>
+    public void Run()
+    {
+        using var s = _session.Handle.Acquire();
+        using var b = _binding.Acquire();
+        OrtApi.RunWithBinding(s.Pointer, b.Pointer, $"running model '{_session.ModelName}' with an I/O binding");
+    }
+
+    /// <summary>Forgets every bound input and output.</summary>
+    public void Clear()
+    {
+        using var b = _binding.Acquire();
+        OrtApi.ClearBound(b.Pointer, inputs: true);
+        OrtApi.ClearBound(b.Pointer, inputs: false);
+        _boundInputs.Clear();
+        _boundOutputs.Clear();
+    }
+
+    /// <summary>Releases the native binding (not the bound tensors). Safe to call more than once.</summary>
+    public void Dispose()
+    {
+        _binding.Dispose();
+        _boundInputs.Clear();
+        _boundOutputs.Clear();
+    }
+
+    private void Bind(string name, OnnxTensor tensor, bool input)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(tensor);
+        int index;
+        if (input)
+        {
+            index = _session.InputIndex(name);
+            _session.CheckTensor(_session.Inputs[index], tensor, "input");
+        }
+        else
+        {
+            index = _session.OutputIndex(name);
+            _session.CheckTensor(_session.Outputs[index], tensor, "output");
+        }
+
+        using var b = _binding.Acquire();
+        using var v = tensor.Handle.Acquire();
+        var namePointer = input ? _session.InputNamePointer(index) : _session.OutputNamePointer(index);
+        OrtApi.Bind(b.Pointer, input, namePointer, v.Pointer, _bindingDoing);
+        (input ? _boundInputs : _boundOutputs)[name] = tensor;
+    }
+}
