@@ -39,6 +39,9 @@ internal static unsafe partial class OrtApi
     /// <summary>Loads the library if needed and returns the slot's function pointer.</summary>
     private static IntPtr Slot(int index) => State.Value.Table[index];
 
+    /// <summary>The raw function pointer in <paramref name="index"/> (for checks that the table is what we expect).</summary>
+    internal static IntPtr SlotAddress(int index) => Slot(index);
+
     /// <summary>Makes sure the runtime is loaded (and fails here, with the full story, if it cannot be).</summary>
     public static void EnsureLoaded() => _ = State.Value;
 

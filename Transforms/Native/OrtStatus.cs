@@ -27,8 +27,8 @@ internal static unsafe class OrtStatus
         try
         {
             var code = (OnnxErrorCode)OrtApi.GetErrorCode(status);
-            var message = Marshal.PtrToStringUTF8(OrtApi.GetErrorMessage(status)) ?? "(no message)";
-            return (code, message);
+            var message = (Marshal.PtrToStringUTF8(OrtApi.GetErrorMessage(status)) ?? "").Trim();
+            return (code, message.Length == 0 ? "(no message)" : message);
         }
         finally
         {

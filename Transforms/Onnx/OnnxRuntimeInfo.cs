@@ -25,11 +25,15 @@ public static class OnnxRuntimeInfo
     public static int ApiVersion => (int)OrtSlot.RequiredApiVersion;
 
     /// <summary>
-    /// The execution providers this build offers, e.g. ["CPUExecutionProvider"] for the bundled build, or with
-    /// "CUDAExecutionProvider" for a CUDA build. Offering one does not mean its drivers are installed.
+    /// The execution providers this build was compiled with, e.g. "CUDAExecutionProvider" and "CPUExecutionProvider".
+    /// Listing one does not mean its provider library or drivers are installed.
     /// </summary>
     public static IReadOnlyList<string> AvailableProviders => Providers.Value;
 
-    /// <summary>True when the loaded build offers the CUDA execution provider.</summary>
-    public static bool HasCuda => AvailableProviders.Contains("CUDAExecutionProvider");
+    /// <summary>
+    /// True when the loaded build was compiled with the CUDA execution provider. Its provider libraries, CUDA
+    /// and cuDNN may still be missing (the bundled build lists CUDA but ships no provider library); only
+    /// <see cref="OnnxSession.ExecutionProvider"/> says whether a session really runs on CUDA.
+    /// </summary>
+    public static bool OffersCuda => AvailableProviders.Contains("CUDAExecutionProvider");
 }

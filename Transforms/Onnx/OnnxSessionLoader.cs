@@ -47,7 +47,9 @@ internal static unsafe class OnnxSessionLoader
                 if (!options.FallbackToCpu)
                     throw new OnnxRuntimeException(failure.Value.Code,
                         $"CUDA device {device} was requested for model '{modelName}' but the loaded ONNX Runtime ({OrtApi.Version}, {OrtApi.LibraryPath}) " +
-                        $"cannot use it: {failure.Value.Message} Point {NativeRuntimeOptions.OrtPathVariable} at a CUDA-enabled build, or set FallbackToCpu = true to run on CPU.");
+                        $"cannot use it: {failure.Value.Message} Point {NativeRuntimeOptions.OrtPathVariable} at a CUDA-enabled build that has its provider " +
+                        "libraries (libonnxruntime_providers_shared.so, libonnxruntime_providers_cuda.so) beside it and CUDA/cuDNN installed, " +
+                        "or set FallbackToCpu = true to run on CPU.");
             }
         }
 
