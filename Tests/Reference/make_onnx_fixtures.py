@@ -9,6 +9,8 @@ Outputs, all in Tests/Fixtures/onnx/:
   tiny_convnet.json       a fixed batch of 4 inputs and the logits numpy computes for them.
   mixed_types.onnx        float16 / int64 / uint8 / bool inputs and outputs (Cast, Add, Not), shapes [2,3].
   mixed_types.json        fixed inputs and numpy's outputs for them.
+  unused_initializer.onnx Identity("x" [2] float -> "y") plus an initializer no node uses, which ONNX Runtime
+                          removes with a warning in its log (used to check that the runtime's log reaches ours).
 
 Weights and inputs come from numpy's seeded generator, so reruns write identical files.
 """
@@ -143,11 +145,23 @@ def mixed_types(rng):
         }, f)
 
 
+def unused_initializer():
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["x"], ["y"])], "unused_initializer",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])],
+        initializer=[numpy_helper.from_array(np.zeros(3, dtype=np.float32), "never_used")])
+    model = helper.make_model(graph, producer_name="mlnetattn-fixtures", opset_imports=[helper.make_opsetid("", OPSET)])
+    model.ir_version = IR_VERSION
+    save(model, "unused_initializer.onnx")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     rng = np.random.default_rng(20240607)
     tiny_convnet(rng)
     mixed_types(rng)
+    unused_initializer()
 
 
 if __name__ == "__main__":

@@ -19,8 +19,11 @@ internal static unsafe class OrtEnvironment
     private static readonly Lazy<OrtEnvHandle> Env = new(CreateEnv, LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly Lazy<OrtMemoryInfoHandle> Cpu = new(CreateCpuInfo, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    // Cached so the callback does not ask the factory for a logger per message; replaced when the factory changes.
-    private static (ILoggerFactory Factory, ILogger Logger)? _logger;
+    // Cached so the callback does not ask the factory for a logger per message; replaced (one reference write,
+    // so ORT's threads never see half of it) when the factory changes.
+    private static LoggerCache? _logger;
+
+    private sealed record LoggerCache(ILoggerFactory Factory, ILogger Logger);
 
     /// <summary>The process's environment, created on first use.</summary>
     public static OrtEnvHandle Handle => Env.Value;
@@ -34,11 +37,11 @@ internal static unsafe class OrtEnvironment
         get
         {
             var factory = NativeRuntimeOptions.LoggerFactory;
-            var cached = _logger;
-            if (cached is { } c && ReferenceEquals(c.Factory, factory))
-                return c.Logger;
+            var cached = Volatile.Read(ref _logger);
+            if (cached is not null && ReferenceEquals(cached.Factory, factory))
+                return cached.Logger;
             var logger = factory.CreateLogger(OrtApi.LogCategory);
-            _logger = (factory, logger);
+            Volatile.Write(ref _logger, new LoggerCache(factory, logger));
             return logger;
         }
     }

@@ -99,7 +99,7 @@ internal static unsafe class OnnxSessionLoader
     {
         var status = OrtApi.CreateCudaProviderOptions(out var cuda);
         if (status != IntPtr.Zero)
-            return OrtStatus.Consume(status);
+            return Failed("CreateCUDAProviderOptions", status);
         using var cudaOptions = new OrtCudaProviderOptionsHandle(cuda);
 
         var key = "device_id\0"u8;
@@ -112,10 +112,17 @@ internal static unsafe class OnnxSessionLoader
             status = OrtApi.UpdateCudaProviderOptions(cuda, keys, values, 1);
         }
         if (status != IntPtr.Zero)
-            return OrtStatus.Consume(status);
+            return Failed("UpdateCUDAProviderOptions(device_id)", status);
 
         // The session options keep their own copy of the provider options, so ours can be released after.
         status = OrtApi.AppendCudaProvider(options.DangerousGetHandle(), cuda);
-        return status == IntPtr.Zero ? null : OrtStatus.Consume(status);
+        return status == IntPtr.Zero ? null : Failed("SessionOptionsAppendExecutionProvider_CUDA_V2", status);
+    }
+
+    /// <summary>The failure of one step, its message prefixed with the step so a reader knows how far CUDA got.</summary>
+    private static (OnnxErrorCode Code, string Message) Failed(string step, IntPtr status)
+    {
+        var (code, message) = OrtStatus.Consume(status);
+        return (code, $"{step} failed: {message}");
     }
 }
