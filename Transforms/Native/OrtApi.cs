@@ -54,6 +54,22 @@ internal static unsafe partial class OrtApi
             "libonnxruntime.so.1",
             "libonnxruntime.so.1", "libonnxruntime.so", "onnxruntime");
 
+        var table = OpenTable(library, OrtSlot.RequiredApiVersion, out var version);
+        NativeRuntimeOptions.LoggerFactory.CreateLogger(LogCategory).LogInformation(
+            "Loaded ONNX Runtime {Version} from {Path} (source: {Source}, API version {ApiVersion} requested)",
+            version, library.Path, library.Source, OrtSlot.RequiredApiVersion);
+        return new Loaded(library, version, table);
+    }
+
+    /// <summary>The loaded library (for checks that reopen its table).</summary>
+    internal static LoadedLibrary Library => State.Value.Library;
+
+    /// <summary>
+    /// Asks <paramref name="library"/> for the <c>OrtApi</c> table of <paramref name="apiVersion"/>; throws naming the
+    /// library, its version and the requested version when the runtime does not provide it.
+    /// </summary>
+    internal static IntPtr* OpenTable(LoadedLibrary library, uint apiVersion, out string version)
+    {
         // const OrtApiBase* OrtGetApiBase(void); OrtApiBase = { GetApi(uint32_t), GetVersionString(void) }.
         var getApiBase = (delegate* unmanaged<IntPtr>)library.Export("OrtGetApiBase");
         var apiBase = (IntPtr*)getApiBase();
@@ -61,19 +77,15 @@ internal static unsafe partial class OrtApi
             throw new OnnxRuntimeException(OnnxErrorCode.Fail, $"OrtGetApiBase in {library.Path} returned null; the library is not a usable ONNX Runtime build.");
 
         var getVersionString = (delegate* unmanaged<byte*>)apiBase[1];
-        var version = Marshal.PtrToStringUTF8((IntPtr)getVersionString()) ?? "unknown";
+        version = Marshal.PtrToStringUTF8((IntPtr)getVersionString()) ?? "unknown";
 
         var getApi = (delegate* unmanaged<uint, IntPtr*>)apiBase[0];
-        var table = getApi(OrtSlot.RequiredApiVersion);
+        var table = getApi(apiVersion);
         if (table == null)
             throw new OnnxRuntimeException(OnnxErrorCode.Fail,
                 $"The ONNX Runtime at '{library.Path}' (source: {library.Source}) reports version {version} and does not provide " +
-                $"API version {OrtSlot.RequiredApiVersion}, the oldest this library can use (ONNX Runtime 1.{OrtSlot.RequiredApiVersion} or newer). " +
+                $"API version {apiVersion}; MLNetAttn needs API version {OrtSlot.RequiredApiVersion} or newer (ONNX Runtime 1.{OrtSlot.RequiredApiVersion}+). " +
                 $"Point {NativeRuntimeOptions.OrtPathVariable} or NativeRuntimeOptions.OnnxRuntimePath at a newer build.");
-
-        NativeRuntimeOptions.LoggerFactory.CreateLogger(LogCategory).LogInformation(
-            "Loaded ONNX Runtime {Version} from {Path} (source: {Source}, API version {ApiVersion} requested)",
-            version, library.Path, library.Source, OrtSlot.RequiredApiVersion);
-        return new Loaded(library, version, table);
+        return table;
     }
 }

@@ -66,4 +66,26 @@ public sealed class OrtApiTests
         // Distinct functions live at distinct addresses; a miscount would often land two names on one function.
         Assert.AreEqual(addresses.Count, addresses.Values.Distinct().Count(), "two slots point at the same function");
     }
+
+    [TestMethod]
+    public unsafe void UnsupportedApiVersionNamesLibraryAndBothVersions()
+    {
+        var e = Assert.ThrowsExactly<OnnxRuntimeException>(() => OrtApi.OpenTable(OrtApi.Library, 9999, out _));
+        StringAssert.Contains(e.Message, OnnxRuntimeInfo.LibraryPath);
+        StringAssert.Contains(e.Message, $"version {OnnxRuntimeInfo.Version}");
+        StringAssert.Contains(e.Message, "API version 9999");
+        StringAssert.Contains(e.Message, "API version 11 or newer");
+        StringAssert.Contains(e.Message, NativeRuntimeOptions.OrtPathVariable);
+    }
+
+    [TestMethod]
+    public unsafe void TheHeaderVersionTheSlotsWereCountedInIsServed()
+    {
+        // Slots were counted in the ORT_API_VERSION 30 header; the bundled 1.30 runtime must answer 30 as well as 11.
+        if (!OnnxRuntimeInfo.Version.StartsWith("1.30.", StringComparison.Ordinal))
+            Assert.Inconclusive($"Loaded ONNX Runtime {OnnxRuntimeInfo.Version}, not 1.30.");
+        var v30 = OrtApi.OpenTable(OrtApi.Library, 30, out var version);
+        Assert.AreEqual(OnnxRuntimeInfo.Version, version);
+        Assert.AreEqual(OrtApi.SlotAddress(OrtSlot.Run), v30[OrtSlot.Run]);
+    }
 }
