@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 
 namespace MLNetAttn.Transforms.Native;
@@ -69,12 +70,18 @@ internal sealed class OrtSessionHandle(IntPtr handle) : OrtHandle(handle)
     }
 }
 
-/// <summary>An <c>OrtValue*</c>; released with <c>ReleaseValue</c>.</summary>
-internal sealed class OrtValueHandle(IntPtr handle) : OrtHandle(handle)
+/// <summary>
+/// An <c>OrtValue*</c>; released with <c>ReleaseValue</c>. A value over caller memory also owns that memory's
+/// pin, dropped right after the release, so the memory stays pinned as long as any run still holds the value.
+/// </summary>
+internal sealed class OrtValueHandle(IntPtr handle, MemoryHandle pin = default) : OrtHandle(handle)
 {
+    private MemoryHandle _pin = pin;
+
     protected override bool ReleaseHandle()
     {
         OrtApi.ReleaseValue(handle);
+        _pin.Dispose();
         return true;
     }
 }

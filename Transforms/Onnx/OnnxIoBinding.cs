@@ -7,24 +7,39 @@ namespace MLNetAttn.Transforms.Onnx;
 /// score batch after batch into the same buffers. Not thread-safe; use one binding per thread.
 /// </summary>
 /// <remarks>
-/// Bound tensors are borrowed: keep them undisposed until the binding is cleared or disposed. Rewrite the
-/// input buffers between runs and read the output buffers after each <see cref="Run"/>.
+/// Bound tensors are borrowed: their memory stays pinned while bound (until <see cref="Clear"/>, a rebinding
+/// of the same name, or <see cref="Dispose"/>). Rewrite the input buffers between runs and read the output
+/// buffers after each <see cref="Run"/>.
 /// </remarks>
 public sealed class OnnxIoBinding : IDisposable
 {
     private readonly OnnxSession _session;
     private readonly OrtIoBindingHandle _binding;
-    // Keeps bound tensors reachable (their memory stays pinned) for as long as they are bound.
-    private readonly Dictionary<string, OnnxTensor> _boundInputs = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, OnnxTensor> _boundOutputs = new(StringComparer.Ordinal);
+    // A reference on each bound tensor's value: the runtime's binding keeps its own copy of the value, which
+    // points at the caller's memory, so that memory stays pinned until the tensor is unbound, even if the
+    // caller disposes the tensor first.
+    private readonly Dictionary<string, OrtHandle.Lease> _boundInputs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, OrtHandle.Lease> _boundOutputs = new(StringComparer.Ordinal);
     private readonly string _bindingDoing;
+    // Holds the native session open while the binding exists: a disposed session is released only after its
+    // bindings, never under them.
+    private readonly OrtHandle.Lease _sessionLease;
+    private int _disposed;
 
     internal OnnxIoBinding(OnnxSession session)
     {
         _session = session;
         _bindingDoing = $"binding tensors to model '{session.ModelName}'";
-        using var s = session.Handle.Acquire();
-        _binding = new OrtIoBindingHandle(OrtApi.CreateIoBinding(s.Pointer, $"creating an I/O binding for model '{session.ModelName}'"));
+        _sessionLease = session.Handle.Acquire();
+        try
+        {
+            _binding = new OrtIoBindingHandle(OrtApi.CreateIoBinding(_sessionLease.Pointer, $"creating an I/O binding for model '{session.ModelName}'"));
+        }
+        catch
+        {
+            _sessionLease.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Binds <paramref name="tensor"/> to the model input <paramref name="name"/> (replacing an earlier binding).</summary>
@@ -54,14 +69,23 @@ public sealed class OnnxIoBinding : IDisposable
         using var b = _binding.Acquire();
         OrtApi.ClearBound(b.Pointer, inputs: true);
         OrtApi.ClearBound(b.Pointer, inputs: false);
-        _boundInputs.Clear();
-        _boundOutputs.Clear();
+        ReleaseBound();
     }
 
     /// <summary>Releases the native binding (not the bound tensors). Safe to call more than once.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
         _binding.Dispose();
+        ReleaseBound();
+        _sessionLease.Dispose();
+    }
+
+    private void ReleaseBound()
+    {
+        foreach (var lease in _boundInputs.Values.Concat(_boundOutputs.Values))
+            lease.Dispose();
         _boundInputs.Clear();
         _boundOutputs.Clear();
     }
@@ -83,9 +107,20 @@ public sealed class OnnxIoBinding : IDisposable
         }
 
         using var b = _binding.Acquire();
-        using var v = tensor.Handle.Acquire();
-        var namePointer = input ? _session.InputNamePointer(index) : _session.OutputNamePointer(index);
-        OrtApi.Bind(b.Pointer, input, namePointer, v.Pointer, _bindingDoing);
-        (input ? _boundInputs : _boundOutputs)[name] = tensor;
+        var value = tensor.Handle.Acquire();
+        try
+        {
+            var namePointer = input ? _session.InputNamePointer(index) : _session.OutputNamePointer(index);
+            OrtApi.Bind(b.Pointer, input, namePointer, value.Pointer, _bindingDoing);
+        }
+        catch
+        {
+            value.Dispose();
+            throw;
+        }
+        var bound = input ? _boundInputs : _boundOutputs;
+        if (bound.Remove(name, out var replaced))
+            replaced.Dispose();
+        bound[name] = value;
     }
 }

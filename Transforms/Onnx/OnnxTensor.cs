@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using MLNetAttn.Transforms.Native;
 
@@ -18,13 +17,11 @@ public sealed class OnnxTensor : IDisposable
 {
     private readonly long[] _shape;
     private readonly OrtValueHandle _value;
-    private MemoryHandle _pin;
     private int _disposed;
 
-    private OnnxTensor(OrtValueHandle value, MemoryHandle pin, OnnxElementType elementType, long[] shape, int length)
+    private OnnxTensor(OrtValueHandle value, OnnxElementType elementType, long[] shape, int length)
     {
         _value = value;
-        _pin = pin;
         ElementType = elementType;
         _shape = shape;
         Length = length;
@@ -65,8 +62,6 @@ public sealed class OnnxTensor : IDisposable
         var pin = data.Pin();
         try
         {
-            var env = OrtEnvironment.Handle; // the env must exist before values are made
-            GC.KeepAlive(env);
             using var memory = OrtEnvironment.CpuMemory.Acquire();
             IntPtr value;
             fixed (long* dims = shapeCopy)
@@ -74,7 +69,7 @@ public sealed class OnnxTensor : IDisposable
                 value = OrtApi.CreateTensorWithData(memory.Pointer, pin.Pointer, (nuint)((long)data.Length * Unsafe.SizeOf<T>()),
                     dims, (nuint)shapeCopy.Length, (int)type, $"creating a {type} tensor of shape {OnnxElementTypes.Format(shape)}");
             }
-            return new OnnxTensor(new OrtValueHandle(value), pin, type, shapeCopy, data.Length);
+            return new OnnxTensor(new OrtValueHandle(value, pin), type, shapeCopy, data.Length);
         }
         catch
         {
@@ -89,12 +84,13 @@ public sealed class OnnxTensor : IDisposable
     public static OnnxTensor FromArray<T>(T[] data, params ReadOnlySpan<long> shape) where T : unmanaged
         => FromMemory(data.AsMemory(), shape);
 
-    /// <summary>Releases the runtime's value, then unpins the memory. Safe to call more than once.</summary>
+    /// <summary>
+    /// Releases the runtime's value, then unpins the memory (deferred until a run still using it returns).
+    /// Safe to call more than once.
+    /// </summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-            return;
-        _value.Dispose();
-        _pin.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            _value.Dispose();
     }
 }

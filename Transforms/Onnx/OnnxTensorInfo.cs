@@ -33,6 +33,6 @@ public sealed class OnnxTensorInfo
     /// <summary>The number of dimensions.</summary>
     public int Rank => _dimensions.Length;
 
-    /// <summary>For messages: "input 'x' float [N, 3, 224, 224]".</summary>
+    /// <summary>For messages: <c>'input' Float [N, 3, 224, 224]</c> (symbolic dimensions by name, unnamed ones as "?").</summary>
     public override string ToString() => $"'{Name}' {ElementType} {OnnxElementTypes.Format(_dimensions, _symbolic)}";
 }

@@ -92,6 +92,28 @@ public sealed class OnnxOutputBindingTests
         Assert.ThrowsExactly<ObjectDisposedException>(binding.Run);
     }
 
+    [TestMethod]
+    public void BindingOutlivesTheSessionAndTensorsItHolds()
+    {
+        var x = OnnxFixtures.Expected("tiny_convnet.json");
+        var session = OnnxSession.FromFile(OnnxFixtures.TinyConvnet);
+        var logits = new float[20];
+        var input = OnnxTensor.FromArray(x["input"].Floats(), 4, 3, 8, 8);
+        using var output = OnnxTensor.FromArray(logits, 4, 5);
+        using var binding = session.CreateIoBinding();
+        binding.BindInput("input", input);
+        binding.BindOutput("logits", output);
+
+        // The caller drops its input tensor early: the binding still holds the value (and its pin).
+        input.Dispose();
+        binding.Run();
+        OnnxSessionTests.AssertClose(x["logits"].Floats(), logits, Tolerance);
+
+        // A disposed session refuses to run, but its binding is still released cleanly afterwards.
+        session.Dispose();
+        Assert.ThrowsExactly<ObjectDisposedException>(binding.Run);
+    }
+
     /// <summary>Memory&lt;T&gt; over native memory, freed on dispose.</summary>
     private sealed unsafe class NativeMemoryManager<T>(int length) : System.Buffers.MemoryManager<T> where T : unmanaged
     {
