@@ -144,10 +144,10 @@ public sealed unsafe partial class OnnxSession
                 }
             }
             fixed (IntPtr* pInNames = inNames, pInValues = inValues, pOutNames = outNames, pOutValues = outValues)
-            fixed (byte* keepNamesPinned = _nameBytes)
             {
                 OrtApi.Run(leases[0].Pointer, pInNames, pInValues, (nuint)inIndex.Length, pOutNames, (nuint)outIndex.Length, pOutValues, _running);
             }
+            GC.KeepAlive(_nameBytes); // the name pointers point into it (pinned, so it cannot move, only die)
         }
         finally
         {
