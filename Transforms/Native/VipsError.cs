@@ -36,11 +36,12 @@ internal static unsafe class VipsError
     /// <param name="decode">True for decoding (throws <see cref="ImageDecodeException"/>), false for other steps (<see cref="VipsException"/>).</param>
     /// <param name="input">The user's input (path or name).</param>
     /// <param name="operation">The libvips operation that failed.</param>
-    /// <param name="what">What went wrong, in words, for the start of the message.</param>
+    /// <param name="what">What went wrong, in words; the quoted input follows it in the message.</param>
     public static Exception Fail(bool decode, string input, string operation, string what)
     {
         var detail = TakeBuffer();
-        var message = $"{what} ('{input}', libvips operation {operation})" + (detail.Length > 0 ? $": {detail}" : ".");
+        var message = $"{what} '{input}' (libvips {operation})" + (detail.Length > 0 ? $": {detail}" : ".")
+            + (decode ? " The data may be truncated, corrupt or in an unsupported variant; re-encode it or skip this input." : "");
         return decode ? new ImageDecodeException(input, operation, message) : new VipsException(input, operation, message);
     }
 }

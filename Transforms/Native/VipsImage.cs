@@ -87,7 +87,7 @@ internal sealed unsafe class VipsImage : GObjectHandle
         VipsApi.EnsureInitialized();
         var image = VipsApi.ImageNewFromMemory(data, size, width, height, bands, (int)format);
         if (image == IntPtr.Zero)
-            throw VipsError.Fail(false, source, "new_from_memory", "Could not wrap pixel memory as an image");
+            throw VipsError.Fail(false, source, "new_from_memory", "Could not wrap pixel memory as an image for");
         return new VipsImage(image) { Source = source };
     }
 
@@ -100,7 +100,7 @@ internal sealed unsafe class VipsImage : GObjectHandle
     {
         using var target = FromMemory(destination, size, Width, Height, Bands, Format, Source);
         if (VipsApi.ImageWrite(Ptr, target.DangerousGetHandle()) != 0)
-            throw VipsError.Fail(decode, Source, "write", decode ? "Could not decode the image's pixels" : "Could not compute the image's pixels");
+            throw VipsError.Fail(decode, Source, "write", decode ? "Could not decode the pixels of image" : "Could not compute the pixels of image");
     }
 
     /// <summary>A copy of this image held in libvips memory (for operations that need random access after a sequential load).</summary>
@@ -108,7 +108,7 @@ internal sealed unsafe class VipsImage : GObjectHandle
     {
         var copy = VipsApi.ImageCopyMemory(Ptr);
         if (copy == IntPtr.Zero)
-            throw VipsError.Fail(decode, Source, "copy_memory", "Could not read the image into memory");
+            throw VipsError.Fail(decode, Source, "copy_memory", "Could not read into memory image");
         return new VipsImage(copy) { Source = Source };
     }
 
@@ -158,7 +158,7 @@ internal sealed unsafe class VipsImage : GObjectHandle
         foreach (var (name, value) in options.Items)
             args.Add(name, value);
         return (byte[]?)VipsOperation.Call(saver, args, ["buffer"], Source)[0]
-            ?? throw VipsError.Fail(false, Source, saver, "The encoder returned no bytes");
+            ?? throw VipsError.Fail(false, Source, saver, "The encoder returned no bytes for");
     }
 
     /// <summary>Encodes with a "*save" operation into a file.</summary>

@@ -50,7 +50,7 @@ internal static unsafe class VipsOperation
         Span<byte> nameUtf8 = stackalloc byte[128];
         var op = VipsApi.OperationNew(GObjectApi.Utf8(name, nameUtf8));
         if (op == IntPtr.Zero)
-            throw VipsError.Fail(decode, input, name, "libvips has no operation by this name");
+            throw VipsError.Fail(decode, input, name, "libvips has no operation by this name, needed for");
         try
         {
             foreach (var (argName, value) in args.Items)
@@ -58,7 +58,7 @@ internal static unsafe class VipsOperation
 
             var status = cache ? VipsApi.CacheOperationBuildp(&op) : VipsApi.ObjectBuild(op);
             if (status != 0)
-                throw VipsError.Fail(decode, input, name, decode ? "Could not decode the image" : "The image operation failed");
+                throw VipsError.Fail(decode, input, name, decode ? "Could not decode image" : "Image operation failed on");
 
             var results = new object?[outputs.Length];
             for (var i = 0; i < outputs.Length; i++)
@@ -77,7 +77,7 @@ internal static unsafe class VipsOperation
     public static VipsImage CallImage(string name, VipsArgs args, string input, bool decode = false, bool cache = false)
     {
         var image = (VipsImage?)Call(name, args, ["out"], input, decode, cache)[0]
-            ?? throw VipsError.Fail(decode, input, name, "The operation returned no image");
+            ?? throw VipsError.Fail(decode, input, name, "libvips returned no image for");
         image.Source = input;
         return image;
     }
@@ -151,7 +151,7 @@ internal static unsafe class VipsOperation
         {
             var result = VipsApi.EnumFromNick(domain, type, GObjectApi.Utf8(nick, nickUtf8));
             if (result < 0)
-                throw VipsError.Fail(decode, input, opName, $"'{nick}' is not a valid value for argument '{argName}'");
+                throw VipsError.Fail(decode, input, opName, $"'{nick}' is not a valid value for argument '{argName}', used for");
             return result;
         }
     }

@@ -35,3 +35,16 @@ internal static class ImagingFixtures
     /// <summary>Reads a raw fixture written by make_imaging_fixtures.py.</summary>
     public static byte[] Raw(string name) => File.ReadAllBytes(Fixture(name));
 }
+
+/// <summary>The manifest written by Tests/Reference/make_imaging_fixtures.py.</summary>
+internal static class ImagingManifest
+{
+    private static readonly Lazy<System.Text.Json.JsonDocument> Document = new(() =>
+        System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(ImagingFixtures.Fixture("manifest.json"))));
+
+    public static System.Text.Json.JsonElement Root => Document.Value.RootElement;
+
+    public static System.Text.Json.JsonElement Photo(string name) => Root.GetProperty("photos").GetProperty(name);
+
+    public static System.Text.Json.JsonElement Synthetic(string name) => Root.GetProperty("synthetic").GetProperty(name);
+}
