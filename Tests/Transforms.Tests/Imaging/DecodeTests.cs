@@ -110,6 +110,20 @@ public sealed class DecodeTests
     }
 
     [TestMethod]
+    public void PixelsLandInThePooledBufferWithoutAManagedCopy()
+    {
+        // hubble_deep_field.jpg decodes to 1000 x 872 x 3 = 2.6 MB. libvips writes straight into the rented
+        // array, so once the pool holds an array of that size a decode allocates only small bookkeeping.
+        var path = ImagingFixtures.Photo("hubble_deep_field.jpg");
+        using (ImageDecoder.Decode(path)) { }
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        using (var image = ImageDecoder.Decode(path))
+            Assert.AreEqual(1000 * 872 * 3, image.Length);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.IsLessThan(64 * 1024, allocated, $"a pooled decode allocated {allocated} managed bytes");
+    }
+
+    [TestMethod]
     public void DisposedImageRefusesAccessAndDisposeTwiceIsHarmless()
     {
         var image = ImageDecoder.Decode(ImagingFixtures.Photo("chelsea.png"));
