@@ -136,6 +136,7 @@ internal static unsafe class VipsApi
         ValueSetArrayDouble = (delegate* unmanaged<GValue*, double*, int, void>)lib.Export("vips_value_set_array_double");
         BlobGet = (delegate* unmanaged<IntPtr, nuint*, void*>)lib.Export("vips_blob_get");
 
+        VipsLog.Install(lib);
         Span<byte> argv0 = stackalloc byte[16];
         if (Init(GObjectApi.Utf8("mlnetattn", argv0)) != 0)
             throw new DllNotFoundException($"vips_init failed for {lib.Path}: {VipsError.TakeBuffer()}");
