@@ -6,7 +6,8 @@ What it writes, and what the C# tests compare against:
                             the list of resize references with their source, kernel and size.
   resize_*.png              PIL Image.resize results (NEAREST, BILINEAR, BICUBIC, LANCZOS) of the photos:
                             downscales to 64x48, an anisotropic 100x37, and an upscale of a 32x24 crop to 80x56.
-  grey.png, grey_alpha.png, rgba.png, rgb16.png (+ rgb16.raw16, its samples), grey16.png, palette.png, cmyk.jpg, exif6.jpg:
+  grey.png, grey_alpha.png, rgba.png, rgb16.png (+ rgb16.raw16, its samples), rgba16.png, grey16.png,
+  palette.png, palette_trns.png (index 0 transparent), cmyk.jpg, exif6.jpg:
                             small synthetic inputs (40x30) for the colour conversions and EXIF orientation.
   *.expected.rgb            PIL's answer as raw HWC RGB bytes where our output is defined to equal PIL
                             (convert("RGB"), exif_transpose for exif6.jpg).
@@ -79,6 +80,11 @@ def synthetic():
     with open(os.path.join(OUT, "rgb16.raw16"), "wb") as f:
         f.write(rgb16.astype("<u2").tobytes())
 
+    # 16-bit RGBA: the 8-bit ramps times 257 plus the row alpha, so 8-bit results are predictable.
+    rgba16 = np.concatenate([rgb, alpha[..., None]], -1).astype(np.uint16) * 257
+    write_png(os.path.join(OUT, "rgba16.png"), W, H, 16, 6, [rgba16[r].astype(">u2").tobytes() for r in range(H)])
+    info["rgba16.png"] = {"pil_mode": Image.open(os.path.join(OUT, "rgba16.png")).mode}
+
     grey16 = (grey.astype(np.uint16) * 257).astype(">u2")
     write_png(os.path.join(OUT, "grey16.png"), W, H, 16, 0, [grey16[r].tobytes() for r in range(H)])
     info["grey16.png"] = {"pil_mode": Image.open(os.path.join(OUT, "grey16.png")).mode}
@@ -86,6 +92,9 @@ def synthetic():
     pal = Image.fromarray(rgb, "RGB").quantize(colors=16, method=Image.MEDIANCUT, dither=Image.NONE)
     pal.save(os.path.join(OUT, "palette.png"))
     info["palette.png"] = save_expected("palette.png", Image.open(os.path.join(OUT, "palette.png")))
+
+    pal.save(os.path.join(OUT, "palette_trns.png"), transparency=0)
+    info["palette_trns.png"] = save_expected("palette_trns.png", Image.open(os.path.join(OUT, "palette_trns.png")))
 
     cmyk = np.stack([grey, 255 - grey, alpha, (x * 3 % 128).astype(np.uint8)], -1)
     Image.fromarray(cmyk, "CMYK").save(os.path.join(OUT, "cmyk.jpg"), quality=95)

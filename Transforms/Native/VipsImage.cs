@@ -93,7 +93,7 @@ internal sealed unsafe class VipsImage : GObjectHandle
 
     /// <summary>
     /// Computes this image's pixels straight into <paramref name="destination"/> (band-interleaved rows,
-    /// no padding), which must hold exactly Width × Height × Bands elements of the image's format.
+    /// no padding), which must be exactly <paramref name="size"/> = Width × Height × Bands × sample size bytes.
     /// Read errors from lazy loaders (truncated files) surface here.
     /// </summary>
     public void WriteTo(void* destination, nuint size, bool decode)

@@ -63,12 +63,15 @@ public sealed class ColourConversionTests
     [DataRow("rgba.png", 0, 0, 0)]
     [DataRow("rgba.png", 10, 200, 90)]
     [DataRow("grey_alpha.png", 255, 255, 255)]
+    [DataRow("rgba16.png", 255, 255, 255)]
+    [DataRow("rgba16.png", 10, 200, 90)]
     public void AlphaIsFlattenedOntoTheBackground(string name, int br, int bg, int bb)
     {
         // Expected: v * a / 255 + background * (255 - a) / 255, within 1 level (libvips rounds in float).
+        // rgba16.png holds rgba.png's 8-bit values times 257, so it must land on the same result.
         var background = new RgbColor((byte)br, (byte)bg, (byte)bb);
         using var image = Decode(name, new ImageDecodeOptions { Background = background });
-        var straight = ImagingFixtures.Raw(name + ".expected.rgb");
+        var straight = ImagingFixtures.Raw((name == "rgba16.png" ? "rgba.png" : name) + ".expected.rgb");
         var max = 0;
         for (var y = 0; y < image.Height; y++)
         {
@@ -91,6 +94,29 @@ public sealed class ColourConversionTests
         using var byDefault = Decode(name);
         if (background == RgbColor.White)
             CollectionAssert.AreEqual(image.Pixels.ToArray(), byDefault.Pixels.ToArray());
+    }
+
+    [TestMethod]
+    public void TransparentPaletteEntryIsFlattenedOrDropped()
+    {
+        using var dropped = Decode("palette_trns.png", new ImageDecodeOptions { Background = null });
+        AssertEqualsPil("palette_trns.png", dropped);
+
+        // Index 0 is transparent: those pixels become the background, all others keep their colour.
+        using var flattened = Decode("palette_trns.png", new ImageDecodeOptions { Background = new RgbColor(1, 2, 3) });
+        using var opaque = Decode("palette.png");
+        var changed = 0;
+        for (var y = 0; y < 30; y++)
+        {
+            for (var x = 0; x < 40; x++)
+            {
+                if (flattened[x, y] == ((byte)1, (byte)2, (byte)3))
+                    changed++;
+                else
+                    Assert.AreEqual(opaque[x, y], flattened[x, y], $"opaque pixel ({x},{y}) changed");
+            }
+        }
+        Assert.AreEqual(96, changed, "the generator's palette_trns.png has 96 pixels of index 0");
     }
 
     [TestMethod]
