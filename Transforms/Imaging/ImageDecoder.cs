@@ -32,11 +32,43 @@ public static class ImageDecoder
     /// <param name="options">Decode options; null = <see cref="ImageDecodeOptions.Default"/>.</param>
     /// <returns>The pixels; dispose to return the buffer to the pool.</returns>
     /// <exception cref="ImageDecodeException">The file is missing, empty, not a supported image, corrupt, truncated or too large.</exception>
-    public static unsafe RgbImage Decode(string path, ImageDecodeOptions? options = null)
+    public static RgbImage Decode(string path, ImageDecodeOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         options ??= ImageDecodeOptions.Default;
         options.Validate();
+        return DecodeWith(FileLoader(path), new VipsArgs().Add("filename", path), path, options);
+    }
+
+    /// <summary>
+    /// Reads only the header of an image file: size, bands, format, orientation. No pixels are decoded, so
+    /// this is cheap and safe on huge or hostile files.
+    /// </summary>
+    /// <param name="path">The file; its format is sniffed from its content.</param>
+    /// <returns>What the header says.</returns>
+    /// <exception cref="ImageDecodeException">The file is missing, empty, not a supported image or has a corrupt header.</exception>
+    public static ImageInfo ReadInfo(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var loader = FileLoader(path);
+        using var image = VipsOperation.CallImage(loader, new VipsArgs().Add("filename", path).Add("access", "sequential"), path, decode: true);
+        return Info(image, loader);
+    }
+
+    private static ImageInfo Info(VipsImage image, string loader)
+    {
+        var format = loader.Replace("VipsForeignLoad", "", StringComparison.Ordinal);
+        foreach (var suffix in (ReadOnlySpan<string>)["File", "Buffer", "Source"])
+        {
+            if (format.EndsWith(suffix, StringComparison.Ordinal))
+                format = format[..^suffix.Length];
+        }
+        return new ImageInfo(image.Width, image.Height, image.Bands, format.ToLowerInvariant(), image.Orientation,
+            image.HasAlpha, image.HasField("icc-profile-data"));
+    }
+
+    private static unsafe string FileLoader(string path)
+    {
         if (!File.Exists(path))
             throw new ImageDecodeException(path, "open",
                 $"Image file '{path}' does not exist (looked for '{Path.GetFullPath(path)}'). Check the path.",
@@ -44,19 +76,15 @@ public static class ImageDecoder
         VipsApi.EnsureInitialized();
 
         var utf8 = Marshal.StringToCoTaskMemUTF8(path);
-        string? loader;
         try
         {
-            loader = Marshal.PtrToStringUTF8((IntPtr)VipsApi.ForeignFindLoad((byte*)utf8));
+            return Marshal.PtrToStringUTF8((IntPtr)VipsApi.ForeignFindLoad((byte*)utf8))
+                ?? throw NotAnImage(path, new FileInfo(path).Length);
         }
         finally
         {
             Marshal.FreeCoTaskMem(utf8);
         }
-        if (loader is null)
-            throw NotAnImage(path, new FileInfo(path).Length);
-
-        return DecodeWith(loader, new VipsArgs().Add("filename", path), path, options);
     }
 
     /// <summary>Decodes an image held in memory. The bytes are read in place (pinned, not copied) during the call.</summary>

@@ -124,6 +124,27 @@ public sealed class DecodeTests
     }
 
     [TestMethod]
+    public void ReadInfoReadsTheHeaderOnly()
+    {
+        var rocket = ImageDecoder.ReadInfo(ImagingFixtures.Photo("rocket.jpg"));
+        Assert.AreEqual(new ImageInfo(640, 427, 3, "jpeg", 1, false, true), rocket);
+
+        var rotated = ImageDecoder.ReadInfo(ImagingFixtures.Fixture("exif6.jpg"));
+        Assert.AreEqual(6, rotated.Orientation);
+        Assert.AreEqual((40, 30, 30, 40), (rotated.Width, rotated.Height, rotated.UprightWidth, rotated.UprightHeight));
+
+        var rgba = ImageDecoder.ReadInfo(ImagingFixtures.Fixture("rgba.png"));
+        Assert.AreEqual(("png", 4, true), (rgba.Format, rgba.Bands, rgba.HasAlpha));
+
+        // The 60000x60000 header is read without touching its (missing) pixels.
+        var huge = ImageDecoder.ReadInfo(ImagingFixtures.Fixture("huge_60000.png"));
+        Assert.AreEqual((60000, 60000), (huge.Width, huge.Height));
+
+        var e = Assert.ThrowsExactly<ImageDecodeException>(() => ImageDecoder.ReadInfo(ImagingFixtures.Fixture("not_an_image.jpg")));
+        StringAssert.Contains(e.Message, "not_an_image.jpg");
+    }
+
+    [TestMethod]
     public void DisposedImageRefusesAccessAndDisposeTwiceIsHarmless()
     {
         var image = ImageDecoder.Decode(ImagingFixtures.Photo("chelsea.png"));
