@@ -13,14 +13,15 @@ namespace MLNetAttn.Transforms.Imaging;
 /// What comes out, whatever went in (see <see cref="ImageDecodeOptions"/> for the switches):
 /// <list type="bullet">
 /// <item>3 bands, 8 bits, sRGB; grey is copied to three bands, palettes are expanded.</item>
-/// <item>16-bit images are scaled to 8 bits (v / 257 rounded down by libvips' shift, i.e. the high byte), not
-/// clipped. PIL keeps the high byte for 16-bit RGB too, but opens 16-bit grey as 32-bit "I" and clips it to
-/// 255 when converting to RGB, so 16-bit grey differs from PIL on purpose.</item>
+/// <item>16-bit images are scaled to 8 bits, not clipped: libvips keeps the high byte (v &gt;&gt; 8). PIL does
+/// the same for 16-bit RGB, but opens 16-bit grey as 32-bit "I" and clips it to 255 when converting to RGB,
+/// so 16-bit grey differs from PIL on purpose.</item>
 /// <item>CMYK without ICC handling uses PIL's naive formula R = (255 − C)(255 − K)/255 (likewise G, B), so
 /// the pixels match PIL's convert("RGB").</item>
 /// <item>Alpha is composited on <see cref="ImageDecodeOptions.Background"/> (white by default); PIL's
 /// convert("RGB") simply drops alpha (set Background to null for that).</item>
 /// <item>EXIF orientation applied; embedded ICC profiles ignored unless asked.</item>
+/// <item>Multi-page files (animated GIF/WebP, multi-page TIFF) give their first page, as PIL does.</item>
 /// </list>
 /// Loads are sequential (libvips streams rows straight into the output buffer) and stop with an error
 /// on truncated data instead of filling the rest with grey.
@@ -182,6 +183,9 @@ public static class ImageDecoder
                 throw new ImageDecodeException(input, loader,
                     $"Image '{input}' is {image.Width}x{image.Height} = {pixels} pixels, more than the limit of {options.MaxPixels} " +
                     "(ImageDecodeOptions.MaxPixels). Raise the limit if the image is trusted.");
+            if (pixels * RgbImage.Channels > Array.MaxLength)
+                throw new ImageDecodeException(input, loader,
+                    $"Image '{input}' is {image.Width}x{image.Height}; its RGB pixels would not fit in one buffer (2 GiB). Downscale it first.");
 
             return VipsToRgb.Convert(image, chain, options);
         }
