@@ -1,0 +1,198 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using MLNetAttn.Transforms.Native;
+
+namespace MLNetAttn.Transforms.Imaging;
+
+/// <summary>
+/// Decodes images with libvips into pooled 8-bit sRGB buffers (<see cref="RgbImage"/>). The format is
+/// sniffed from the content, never from the file extension. Every failure is an
+/// <see cref="ImageDecodeException"/> naming the input. Thread-safe: decode on as many threads as you like.
+/// </summary>
+/// <remarks>
+/// What comes out, whatever went in (see <see cref="ImageDecodeOptions"/> for the switches):
+/// <list type="bullet">
+/// <item>3 bands, 8 bits, sRGB; grey is copied to three bands, palettes are expanded.</item>
+/// <item>16-bit images are scaled to 8 bits, not clipped: libvips keeps the high byte (v &gt;&gt; 8). PIL does
+/// the same for 16-bit RGB, but opens 16-bit grey as 32-bit "I" and clips it to 255 when converting to RGB,
+/// so 16-bit grey differs from PIL on purpose.</item>
+/// <item>CMYK without ICC handling uses PIL's naive formula R = (255 − C)(255 − K)/255 (likewise G, B), so
+/// the pixels match PIL's convert("RGB").</item>
+/// <item>Alpha is composited on <see cref="ImageDecodeOptions.Background"/> (white by default); PIL's
+/// convert("RGB") simply drops alpha (set Background to null for that).</item>
+/// <item>EXIF orientation applied; embedded ICC profiles ignored unless asked.</item>
+/// <item>Multi-page files (animated GIF/WebP, multi-page TIFF) give their first page, as PIL does.</item>
+/// </list>
+/// Loads are sequential (libvips streams rows straight into the output buffer) and stop with an error
+/// on truncated data instead of filling the rest with grey.
+/// </remarks>
+public static class ImageDecoder
+{
+    /// <summary>Decodes an image file.</summary>
+    /// <param name="path">The file; its format is sniffed from its content.</param>
+    /// <param name="options">Decode options; null = <see cref="ImageDecodeOptions.Default"/>.</param>
+    /// <returns>The pixels; dispose to return the buffer to the pool.</returns>
+    /// <exception cref="ImageDecodeException">The file is missing, empty, not a supported image, corrupt, truncated or too large.</exception>
+    public static RgbImage Decode(string path, ImageDecodeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        options ??= ImageDecodeOptions.Default;
+        options.Validate();
+        return DecodeWith(FileLoader(path), new VipsArgs().Add("filename", path), path, options);
+    }
+
+    /// <summary>
+    /// Reads only the header of an image file: size, bands, format, orientation. No pixels are decoded, so
+    /// this is cheap and safe on huge or hostile files.
+    /// </summary>
+    /// <param name="path">The file; its format is sniffed from its content.</param>
+    /// <returns>What the header says.</returns>
+    /// <exception cref="ImageDecodeException">The file is missing, empty, not a supported image or has a corrupt header.</exception>
+    public static ImageInfo ReadInfo(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var loader = FileLoader(path);
+        using var image = VipsOperation.CallImage(loader, new VipsArgs().Add("filename", path).Add("access", "sequential"), path, decode: true);
+        return Info(image, loader);
+    }
+
+    private static ImageInfo Info(VipsImage image, string loader)
+    {
+        var format = loader.Replace("VipsForeignLoad", "", StringComparison.Ordinal);
+        foreach (var suffix in (ReadOnlySpan<string>)["File", "Buffer", "Source"])
+        {
+            if (format.EndsWith(suffix, StringComparison.Ordinal))
+                format = format[..^suffix.Length];
+        }
+        return new ImageInfo(image.Width, image.Height, image.Bands, format.ToLowerInvariant(), image.Orientation,
+            image.HasAlpha, image.HasField("icc-profile-data"));
+    }
+
+    private static unsafe string FileLoader(string path)
+    {
+        if (!File.Exists(path))
+            throw new ImageDecodeException(path, "open",
+                $"Image file '{path}' does not exist (looked for '{Path.GetFullPath(path)}'). Check the path.",
+                new FileNotFoundException(null, path));
+        VipsApi.EnsureInitialized();
+
+        var utf8 = Marshal.StringToCoTaskMemUTF8(path);
+        try
+        {
+            return Marshal.PtrToStringUTF8((IntPtr)VipsApi.ForeignFindLoad((byte*)utf8))
+                ?? throw NotAnImage(path, new FileInfo(path).Length);
+        }
+        finally
+        {
+            Marshal.FreeCoTaskMem(utf8);
+        }
+    }
+
+    /// <summary>Decodes an image held in memory. The bytes are read in place (pinned, not copied) during the call.</summary>
+    /// <param name="data">The encoded image.</param>
+    /// <param name="name">A name for the input in error messages (e.g. the key or URL it came from).</param>
+    /// <param name="options">Decode options; null = <see cref="ImageDecodeOptions.Default"/>.</param>
+    /// <returns>The pixels; dispose to return the buffer to the pool.</returns>
+    /// <exception cref="ImageDecodeException">The bytes are empty, not a supported image, corrupt, truncated or too large.</exception>
+    public static unsafe RgbImage Decode(ReadOnlyMemory<byte> data, string name, ImageDecodeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        options ??= ImageDecodeOptions.Default;
+        options.Validate();
+        VipsApi.EnsureInitialized();
+
+        using var pin = data.Pin();
+        var pointer = pin.Pointer;
+        var loader = data.IsEmpty ? null : Marshal.PtrToStringUTF8((IntPtr)VipsApi.ForeignFindLoadBuffer(pointer, (nuint)data.Length));
+        if (loader is null)
+            throw NotAnImage(name, data.Length);
+        // Every operation in the chain runs without the cache, so nothing refers to the pinned bytes after this call.
+        return DecodeWith(loader, new VipsArgs().Add("buffer", new VipsBlobRef((IntPtr)pointer, (nuint)data.Length)), name, options);
+    }
+
+    /// <summary>
+    /// Decodes an image from a stream, read to its end into a pooled buffer first (at most
+    /// <see cref="ImageDecodeOptions.MaxStreamBytes"/>). The stream is not disposed.
+    /// </summary>
+    /// <param name="stream">A readable stream positioned at the start of the image.</param>
+    /// <param name="name">A name for the input in error messages.</param>
+    /// <param name="options">Decode options; null = <see cref="ImageDecodeOptions.Default"/>.</param>
+    /// <returns>The pixels; dispose to return the buffer to the pool.</returns>
+    /// <exception cref="ImageDecodeException">The stream is longer than the limit, empty, or not a decodable image.</exception>
+    public static RgbImage Decode(Stream stream, string name, ImageDecodeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(name);
+        options ??= ImageDecodeOptions.Default;
+        options.Validate();
+
+        var rented = ArrayPool<byte>.Shared.Rent(stream.CanSeek ? (int)Math.Clamp(stream.Length - stream.Position + 1, 1, options.MaxStreamBytes + 1) : 64 << 10);
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == rented.Length)
+                {
+                    if (length > options.MaxStreamBytes)
+                        break;
+                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)rented.Length * 2, Math.Min(options.MaxStreamBytes + 1, Array.MaxLength)));
+                    rented.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(rented);
+                    rented = bigger;
+                }
+                var read = stream.Read(rented, length, rented.Length - length);
+                if (read == 0)
+                    break;
+                length += read;
+            }
+            if (length > options.MaxStreamBytes)
+                throw new ImageDecodeException(name, "read",
+                    $"Image stream '{name}' is longer than {options.MaxStreamBytes} bytes (ImageDecodeOptions.MaxStreamBytes); raise the limit if the input is trusted.");
+            return Decode(rented.AsMemory(0, length), name, options);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private static ImageDecodeException NotAnImage(string input, long length)
+    {
+        var detail = VipsError.TakeBuffer();
+        var what = length == 0 ? "is empty (0 bytes)" : "is not an image in a format libvips can read";
+        return new ImageDecodeException(input, "find_load",
+            $"'{input}' {what}; check the file." + (detail.Length > 0 ? $" (libvips: {detail})" : ""));
+    }
+
+    private static RgbImage DecodeWith(string loader, VipsArgs args, string input, ImageDecodeOptions options)
+    {
+        args.Add("access", "sequential").Add("fail_on", "truncated");
+        if (options.JpegShrink > 1 && loader.Contains("Jpeg", StringComparison.Ordinal))
+            args.Add("shrink", options.JpegShrink);
+
+        var chain = new List<VipsImage>(6);
+        try
+        {
+            var image = VipsOperation.CallImage(loader, args, input, decode: true);
+            chain.Add(image);
+
+            // Loaders are lazy: only the header has been read so far.
+            var pixels = (long)image.Width * image.Height;
+            if (pixels > options.MaxPixels)
+                throw new ImageDecodeException(input, loader,
+                    $"Image '{input}' is {image.Width}x{image.Height} = {pixels} pixels, more than the limit of {options.MaxPixels} " +
+                    "(ImageDecodeOptions.MaxPixels). Raise the limit if the image is trusted.");
+            if (pixels * RgbImage.Channels > Array.MaxLength)
+                throw new ImageDecodeException(input, loader,
+                    $"Image '{input}' is {image.Width}x{image.Height}; its RGB pixels would not fit in one buffer (2 GiB). Downscale it first.");
+
+            return VipsToRgb.Convert(image, chain, options);
+        }
+        finally
+        {
+            foreach (var step in chain)
+                step.Dispose();
+        }
+    }
+}

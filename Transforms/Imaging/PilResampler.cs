@@ -1,0 +1,233 @@
+using System.Buffers;
+
+namespace MLNetAttn.Transforms.Imaging;
+
+/// <summary>
+/// A separable resampler that follows the algorithm PIL documents for <c>Image.resize</c> (Pillow's
+/// libImaging/Resample.c), so results agree with PIL to the bit:
+/// <list type="number">
+/// <item>Per axis, scale = in / out; the filter's support is multiplied by max(scale, 1) (antialiasing when
+/// shrinking). Output pixel i is centred at (i + 0.5) × scale in source coordinates; its taps run from
+/// (int)(centre − support + 0.5) to (int)(centre + support + 0.5), clamped to the image, with weights
+/// filter((x − centre + 0.5) / max(scale, 1)) normalized to sum 1.</item>
+/// <item>Weights become 22-bit fixed point (round half away from zero); each sum starts at 2^21 (for rounding),
+/// and the result is the sum shifted right by 22 and clamped to 0..255.</item>
+/// <item>Horizontal pass first, over only the source rows the vertical pass needs, into an 8-bit
+/// intermediate image; then the vertical pass. An axis whose size does not change is skipped.</item>
+/// </list>
+/// Nearest is PIL's affine scaling: the source index is (int) of a running sum that starts at scale / 2 and
+/// grows by scale per output pixel.
+/// </summary>
+internal static class PilResampler
+{
+    private const int PrecisionBits = 32 - 8 - 2;
+
+    public static void Resize(ReadOnlySpan<byte> source, int inWidth, int inHeight, Span<byte> destination, int outWidth, int outHeight, ResizeKernel kernel)
+    {
+        if (kernel == ResizeKernel.Nearest)
+        {
+            Nearest(source, inWidth, inHeight, destination, outWidth, outHeight);
+            return;
+        }
+
+        var needHorizontal = outWidth != inWidth;
+        var needVertical = outHeight != inHeight;
+        if (!needHorizontal && !needVertical)
+        {
+            source[..(inWidth * inHeight * 3)].CopyTo(destination);
+            return;
+        }
+
+        var (support, filter) = Filter(kernel);
+        var horizontal = needHorizontal ? Coefficients.Create(inWidth, outWidth, support, filter) : null;
+        var vertical = needVertical ? Coefficients.Create(inHeight, outHeight, support, filter) : null;
+
+        if (!needVertical)
+        {
+            Horizontal(source, inWidth, 0, destination, outWidth, outHeight, horizontal!);
+            return;
+        }
+        if (!needHorizontal)
+        {
+            Vertical(source, inWidth, destination, outHeight, vertical!, 0);
+            return;
+        }
+
+        // Only source rows the vertical pass reads go through the horizontal pass.
+        var firstRow = vertical!.Bounds[0];
+        var lastRow = vertical.Bounds[(outHeight - 1) * 2] + vertical.Bounds[(outHeight - 1) * 2 + 1];
+        var tempRows = lastRow - firstRow;
+        var tempLength = outWidth * 3 * tempRows;
+        var temp = ArrayPool<byte>.Shared.Rent(tempLength);
+        try
+        {
+            Horizontal(source, inWidth, firstRow, temp, outWidth, tempRows, horizontal!);
+            Vertical(temp.AsSpan(0, tempLength), outWidth, destination, outHeight, vertical, firstRow);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(temp);
+        }
+    }
+
+    private static (double Support, Func<double, double> Filter) Filter(ResizeKernel kernel) => kernel switch
+    {
+        ResizeKernel.Bilinear => (1.0, Triangle),
+        ResizeKernel.Bicubic => (2.0, Cubic),
+        ResizeKernel.Lanczos => (3.0, Lanczos3),
+        _ => throw new ArgumentOutOfRangeException(nameof(kernel), kernel, "Unknown resize kernel."),
+    };
+
+    private static double Triangle(double x)
+    {
+        x = Math.Abs(x);
+        return x < 1.0 ? 1.0 - x : 0.0;
+    }
+
+    private static double Cubic(double x)
+    {
+        const double a = -0.5;
+        x = Math.Abs(x);
+        if (x < 1.0)
+            return ((a + 2.0) * x - (a + 3.0)) * x * x + 1;
+        if (x < 2.0)
+            return (((x - 5) * x + 8) * x - 4) * a;
+        return 0.0;
+    }
+
+    private static double Sinc(double x)
+    {
+        if (x == 0.0)
+            return 1.0;
+        x *= Math.PI;
+        return Math.Sin(x) / x;
+    }
+
+    private static double Lanczos3(double x) => x >= -3.0 && x < 3.0 ? Sinc(x) * Sinc(x / 3) : 0.0;
+
+    /// <summary>Per output index: first tap, tap count (Bounds, interleaved) and KSize fixed-point weights each.</summary>
+    private sealed class Coefficients
+    {
+        public required int KSize { get; init; }
+        public required int[] Bounds { get; init; }
+        public required int[] Weights { get; init; }
+
+        public static Coefficients Create(int inSize, int outSize, double filterSupport, Func<double, double> filter)
+        {
+            var scale = (double)inSize / outSize;
+            var filterScale = Math.Max(scale, 1.0);
+            var support = filterSupport * filterScale;
+            var ksize = (int)Math.Ceiling(support) * 2 + 1;
+            var bounds = new int[outSize * 2];
+            var weights = new int[outSize * ksize];
+            Span<double> k = ksize <= 256 ? stackalloc double[ksize] : new double[ksize];
+            var inverse = 1.0 / filterScale;
+
+            for (var xx = 0; xx < outSize; xx++)
+            {
+                var center = (xx + 0.5) * scale;
+                var xmin = Math.Max((int)(center - support + 0.5), 0);
+                var xmax = Math.Min((int)(center + support + 0.5), inSize) - xmin;
+                var sum = 0.0;
+                for (var x = 0; x < xmax; x++)
+                {
+                    var w = filter((x + xmin - center + 0.5) * inverse);
+                    k[x] = w;
+                    sum += w;
+                }
+                for (var x = 0; x < xmax; x++)
+                {
+                    var w = sum != 0.0 ? k[x] / sum : k[x];
+                    // Round half away from zero, as a C cast of (w * 2^22 ± 0.5) does.
+                    weights[xx * ksize + x] = w < 0
+                        ? (int)(-0.5 + w * (1 << PrecisionBits))
+                        : (int)(0.5 + w * (1 << PrecisionBits));
+                }
+                bounds[xx * 2] = xmin;
+                bounds[xx * 2 + 1] = xmax;
+            }
+            return new Coefficients { KSize = ksize, Bounds = bounds, Weights = weights };
+        }
+    }
+
+    private static byte Clip8(int value)
+    {
+        var shifted = value >> PrecisionBits;
+        return (byte)Math.Clamp(shifted, 0, 255);
+    }
+
+    private static void Horizontal(ReadOnlySpan<byte> source, int inWidth, int firstRow, Span<byte> destination, int outWidth, int rows, Coefficients c)
+    {
+        var inStride = inWidth * 3;
+        var outStride = outWidth * 3;
+        for (var y = 0; y < rows; y++)
+        {
+            var row = source.Slice((y + firstRow) * inStride, inStride);
+            var outRow = destination.Slice(y * outStride, outStride);
+            for (var xx = 0; xx < outWidth; xx++)
+            {
+                var xmin = c.Bounds[xx * 2];
+                var count = c.Bounds[xx * 2 + 1];
+                var weights = c.Weights.AsSpan(xx * c.KSize, count);
+                int r = 1 << (PrecisionBits - 1), g = r, b = r;
+                var p = xmin * 3;
+                for (var x = 0; x < count; x++, p += 3)
+                {
+                    var w = weights[x];
+                    r += row[p] * w;
+                    g += row[p + 1] * w;
+                    b += row[p + 2] * w;
+                }
+                outRow[xx * 3] = Clip8(r);
+                outRow[xx * 3 + 1] = Clip8(g);
+                outRow[xx * 3 + 2] = Clip8(b);
+            }
+        }
+    }
+
+    private static void Vertical(ReadOnlySpan<byte> source, int width, Span<byte> destination, int outHeight, Coefficients c, int rowOffset)
+    {
+        var stride = width * 3;
+        for (var yy = 0; yy < outHeight; yy++)
+        {
+            var ymin = c.Bounds[yy * 2] - rowOffset;
+            var count = c.Bounds[yy * 2 + 1];
+            var weights = c.Weights.AsSpan(yy * c.KSize, count);
+            var outRow = destination.Slice(yy * stride, stride);
+            for (var i = 0; i < stride; i++)
+            {
+                var sum = 1 << (PrecisionBits - 1);
+                var p = ymin * stride + i;
+                for (var y = 0; y < count; y++, p += stride)
+                    sum += source[p] * weights[y];
+                outRow[i] = Clip8(sum);
+            }
+        }
+    }
+
+    private static void Nearest(ReadOnlySpan<byte> source, int inWidth, int inHeight, Span<byte> destination, int outWidth, int outHeight)
+    {
+        var xScale = (double)inWidth / outWidth;
+        var yScale = (double)inHeight / outHeight;
+        Span<int> columns = outWidth <= 4096 ? stackalloc int[outWidth] : new int[outWidth];
+        var position = xScale * 0.5;
+        for (var x = 0; x < outWidth; x++, position += xScale)
+            columns[x] = Math.Min((int)position, inWidth - 1) * 3;
+
+        var inStride = inWidth * 3;
+        var outStride = outWidth * 3;
+        var yPosition = yScale * 0.5;
+        for (var y = 0; y < outHeight; y++, yPosition += yScale)
+        {
+            var row = source.Slice(Math.Min((int)yPosition, inHeight - 1) * inStride, inStride);
+            var outRow = destination.Slice(y * outStride, outStride);
+            for (var x = 0; x < outWidth; x++)
+            {
+                var p = columns[x];
+                outRow[x * 3] = row[p];
+                outRow[x * 3 + 1] = row[p + 1];
+                outRow[x * 3 + 2] = row[p + 2];
+            }
+        }
+    }
+}
