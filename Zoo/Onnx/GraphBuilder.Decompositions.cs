@@ -25,6 +25,8 @@ public sealed partial class GraphBuilder
     /// Group normalization (PyTorch's nn.GroupNorm) on [N, C, spatial...]: mean and variance per sample over
     /// each group of C / groups channels and all positions (variance biased, as PyTorch), then a per-channel
     /// affine. groups = 1 gives the channels-first "LayerNorm over C, H, W" many vision models use.
+    /// The result is reshaped back with Shape(x), so static shape inference needs data propagation
+    /// (onnx's infer_shapes(data_prop=True)); ONNX Runtime resolves it when the session loads.
     /// </summary>
     /// <param name="x">Input [N, C, spatial...].</param>
     /// <param name="groups">Number of groups; must divide C.</param>

@@ -134,11 +134,12 @@ public sealed partial class GraphBuilder
     /// </summary>
     /// <param name="value">The value to expose.</param>
     /// <param name="elementType">Its element type.</param>
-    /// <param name="shape">Its dimensions, or null to leave the shape unstated.</param>
+    /// <param name="shape">Its dimensions (the ONNX checker requires a shape on graph outputs; use names for dynamic ones).</param>
     /// <param name="name">The output name callers read (for example "logits"); null keeps the value's name.</param>
     /// <returns>The output value.</returns>
-    public GraphValue Output(GraphValue value, TensorElementType elementType, IReadOnlyList<TensorDim>? shape, string? name = null)
+    public GraphValue Output(GraphValue value, TensorElementType elementType, IReadOnlyList<TensorDim> shape, string? name = null)
     {
+        ArgumentNullException.ThrowIfNull(shape);
         RequireDefined(value, "graph output");
         if (name is not null && name != value.Name)
         {
@@ -150,7 +151,7 @@ public sealed partial class GraphBuilder
             throw new ArgumentException($"'{value.Name}' is already a graph output of '{GraphName}'; declare each output once.", nameof(value));
         }
 
-        _outputs.Add(new OnnxValueInfo(value.Name, elementType, shape is null ? null : [.. shape]));
+        _outputs.Add(new OnnxValueInfo(value.Name, elementType, [.. shape]));
         return value;
     }
 

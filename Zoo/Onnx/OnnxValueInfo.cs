@@ -1,14 +1,14 @@
 namespace MLNetAttn.Zoo.Onnx;
 
 /// <summary>A graph input or output declaration (ONNX <c>ValueInfoProto</c> with a tensor type).</summary>
-internal sealed class OnnxValueInfo(string name, TensorElementType elementType, TensorDim[]? shape)
+internal sealed class OnnxValueInfo(string name, TensorElementType elementType, TensorDim[] shape)
 {
     public string Name { get; } = name;
 
     public TensorElementType ElementType { get; } = elementType;
 
-    /// <summary>The dimensions, or null when the rank is unknown (no shape is written).</summary>
-    public TensorDim[]? Shape { get; } = shape;
+    /// <summary>The dimensions (always written: the checker requires a shape on graph inputs and outputs).</summary>
+    public TensorDim[] Shape { get; } = shape;
 
     public long BodySize()
         => ProtoSize.String(OnnxFields.ValueInfo.Name, Name)
@@ -20,11 +20,6 @@ internal sealed class OnnxValueInfo(string name, TensorElementType elementType, 
         output.BeginLengthDelimited(OnnxFields.ValueInfo.Type, TypeSize());
         output.BeginLengthDelimited(OnnxFields.Type.TensorType, TensorTypeSize());
         output.Int32(OnnxFields.Type.TensorElemType, (int)ElementType);
-        if (Shape is null)
-        {
-            return;
-        }
-
         output.BeginLengthDelimited(OnnxFields.Type.TensorShape, ShapeSize());
         foreach (TensorDim dim in Shape)
         {
@@ -44,15 +39,12 @@ internal sealed class OnnxValueInfo(string name, TensorElementType elementType, 
     private long TypeSize() => ProtoSize.LengthDelimited(OnnxFields.Type.TensorType, TensorTypeSize());
 
     private long TensorTypeSize()
-    {
-        long size = ProtoSize.Int32(OnnxFields.Type.TensorElemType, (int)ElementType);
-        return Shape is null ? size : size + ProtoSize.LengthDelimited(OnnxFields.Type.TensorShape, ShapeSize());
-    }
+        => ProtoSize.Int32(OnnxFields.Type.TensorElemType, (int)ElementType) + ProtoSize.LengthDelimited(OnnxFields.Type.TensorShape, ShapeSize());
 
     private long ShapeSize()
     {
         long size = 0;
-        foreach (TensorDim dim in Shape!)
+        foreach (TensorDim dim in Shape)
         {
             size += ProtoSize.LengthDelimited(OnnxFields.Shape.Dim, DimSize(dim));
         }
