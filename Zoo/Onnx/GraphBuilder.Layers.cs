@@ -74,6 +74,21 @@ public sealed partial class GraphBuilder
         return Op("Gemm", [a, b, c ?? GraphValue.None], [.. attributes], name);
     }
 
+    /// <summary>
+    /// PyTorch's nn.Linear on inputs of any rank [..., I]: MatMul with the transposed weight, then Add.
+    /// The weight keeps its checkpoint layout [O, I]; the Transpose of a constant is folded by ONNX Runtime
+    /// when the session loads, so it costs nothing at run time.
+    /// </summary>
+    /// <param name="x">Input [..., I].</param>
+    /// <param name="weight">Weight [O, I].</param>
+    /// <param name="bias">Bias [O], or null for none.</param>
+    /// <param name="name">Output name; null generates one.</param>
+    public GraphValue Linear(GraphValue x, GraphValue weight, GraphValue? bias = null, string? name = null)
+    {
+        GraphValue product = MatMul(x, Transpose(weight, [1, 0]), bias is null ? name : null);
+        return bias is { } b ? Add(product, b, name) : product;
+    }
+
     /// <summary>Batched matrix product with numpy semantics.</summary>
     /// <param name="a">Left [..., M, K].</param>
     /// <param name="b">Right [..., K, N].</param>

@@ -109,7 +109,8 @@ public sealed class GraphBuilderTests
             GraphValue scores = g.Mul(g.MatMul(q, g.Transpose(k, [0, 1, 3, 2])), g.Scalar(1f / MathF.Sqrt(headDim)));
             GraphValue probs = g.Softmax(scores, name: "attn.probs");
             GraphValue o = g.Reshape(g.Transpose(g.MatMul(probs, v), [0, 2, 1, 3]), [0, tokens, dim]);
-            o = g.MatMul(o, g.Initializer("proj.weight_t", TestTensors.Uniform(random, dim * dim), [dim, dim]));
+            o = g.Linear(o, g.Initializer("proj.weight", TestTensors.Uniform(random, 24 * dim), [24, dim]), g.Initializer("proj.bias", TestTensors.Uniform(random, 24), [24]), name: "proj.out");
+            o = g.Linear(o, g.Initializer("proj2.weight", TestTensors.Uniform(random, dim * 24), [dim, 24]));
             attended = g.Add(x, o, name: "attn.residual");
         }
 
@@ -127,6 +128,8 @@ public sealed class GraphBuilderTests
 
         Assert.AreEqual("3,batch,2,16,16", model.InferredDims("qkv.heads"));
         Assert.AreEqual("batch,2,16,16", model.InferredDims("attn.probs"));
+        Assert.AreEqual("batch,16,24", model.InferredDims("proj.out"));
+        CollectionAssert.AreEqual(new long[] { 1, 0 }, model.NodesOf("Transpose").Last().GetProperty("attributes").GetProperty("perm").Longs(), "Linear transposes its [O, I] weight");
         Assert.AreEqual("batch,16,64", model.InferredDims("mlp.gelu"));
         Assert.AreEqual(-1, model.Node("attn.probs").GetProperty("attributes").GetProperty("axis").GetInt64());
         JsonElement norm1 = model.Node("norm1.out").GetProperty("attributes");
