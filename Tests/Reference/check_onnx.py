@@ -11,6 +11,7 @@ than the installed onnx knows). Exit status 2 when onnx is not installed, 1 when
 Needs Debian's python3-onnx (onnx 1.12) and python3-numpy.
 """
 import json
+import math
 import sys
 
 try:
@@ -66,7 +67,8 @@ def main():
         entry = {"name": t.name, "data_type": t.data_type, "dims": list(t.dims), "raw": t.HasField("raw_data")}
         array = numpy_helper.to_array(t)
         if array.size <= SMALL:
-            entry["values"] = array.flatten().tolist()
+            # JSON has no NaN or infinity literals, so non-finite values are written as strings.
+            entry["values"] = [v if not isinstance(v, float) or math.isfinite(v) else str(v) for v in array.flatten().tolist()]
         initializers.append(entry)
     result = {
         "ir_version": model.ir_version,
@@ -92,7 +94,7 @@ def main():
         ],
         "value_info": inferred,
     }
-    json.dump(result, sys.stdout)
+    json.dump(result, sys.stdout, allow_nan=False)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics.Tensors;
 
 namespace MLNetAttn.Zoo.Onnx;
 
@@ -143,17 +144,23 @@ public sealed partial class GraphBuilder
     private static Half[] ToHalf(string name, ReadOnlySpan<float> data)
     {
         var halves = new Half[data.Length];
+        TensorPrimitives.ConvertToHalf(data, halves);
+
+        // Finite values from 65520 up round to infinity. The vectorized magnitude scan keeps the common case
+        // fast; only a model that has such values (or NaNs, which stay NaN) is walked element by element.
+        if (data.IsEmpty || TensorPrimitives.MaxMagnitude(data) is var largest && Math.Abs(largest) < 65504f)
+        {
+            return halves;
+        }
+
         for (int i = 0; i < data.Length; i++)
         {
-            Half h = (Half)data[i];
-            if (Half.IsInfinity(h) && float.IsFinite(data[i]))
+            if (Half.IsInfinity(halves[i]) && float.IsFinite(data[i]))
             {
                 throw new ArgumentException(
                     $"Initializer '{name}' holds {data[i].ToString(CultureInfo.InvariantCulture)} at index {i}, beyond float16's range (±65504); store it as float32 (storage: WeightStorage.Float32).",
                     nameof(data));
             }
-
-            halves[i] = h;
         }
 
         return halves;

@@ -225,13 +225,29 @@ public sealed partial class GraphBuilder
         new OnnxModelWriter(this).Write(stream);
     }
 
-    /// <summary>Writes the model to a file, replacing it.</summary>
+    /// <summary>
+    /// Writes the model to a file, replacing it. The bytes go to a temporary file beside it that is renamed
+    /// over <paramref name="path"/> at the end, so a failed or interrupted write never leaves a truncated model.
+    /// </summary>
     /// <param name="path">The .onnx file to write.</param>
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
-        WriteTo(file);
+        string full = Path.GetFullPath(path);
+        string temporary = full + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
+        try
+        {
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+            {
+                WriteTo(file);
+            }
+
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
     }
 
     /// <summary>Returns the model as bytes (convenient for small models and for loading from memory).</summary>
@@ -241,6 +257,11 @@ public sealed partial class GraphBuilder
         var bytes = new byte[writer.ModelSize];
         using var memory = new MemoryStream(bytes, writable: true);
         writer.Write(memory);
+        if (memory.Position != bytes.Length)
+        {
+            throw new InvalidOperationException($"Graph '{GraphName}' was written as {memory.Position} bytes but measured as {bytes.Length}; this is a bug in the ONNX writer.");
+        }
+
         return bytes;
     }
 

@@ -35,14 +35,22 @@ public sealed class WeightStorageTests
     [TestMethod]
     public void Float16Storage_RoundsToNearestAndRefusesOverflow()
     {
+        // Ties between two halves round to the even one: 1 + 2^-11 -> 1, 1 + 3 * 2^-11 -> 1 + 2^-9.
+        float[] special = [0.1f, 65519f, 1e-8f, 1f + MathF.Pow(2, -11), 1f + (3 * MathF.Pow(2, -11)), float.NaN];
+        var random = new Random(17);
+        float[] values = [.. special, .. Enumerable.Range(0, 200).Select(i => (float)(random.NextDouble() - 0.5) * MathF.Pow(2, (i % 40) - 25))];
         var g = new GraphBuilder("fp16_round", weightStorage: WeightStorage.Float16);
-        GraphValue x = g.Input("x", TensorElementType.Float, [3]);
-        g.Output(g.Mul(x, g.Initializer("w", new[] { 0.1f, 65519f, 1e-8f }, [3])), TensorElementType.Float, [3]);
-        double[] stored = OnnxChecker.Check(g).Initializer("w").GetProperty("values").Doubles();
+        GraphValue x = g.Input("x", TensorElementType.Float, [values.Length]);
+        g.Output(g.Mul(x, g.Initializer("w", values, [values.Length])), TensorElementType.Float, [values.Length]);
+        double[] stored = OnnxChecker.Check(g).Initializer("w").GetProperty("values").EnumerateArray()
+            .Select(v => v.ValueKind == JsonValueKind.Number ? v.GetDouble() : double.Parse(v.GetString()!, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
         // 0.1 -> nearest half 0.0999755859375; 65519 is below the overflow midpoint (65520) so it stays 65504;
-        // 1e-8 is under half the smallest subnormal (2^-25) so it becomes zero.
-        CollectionAssert.AreEqual(new[] { 0.0999755859375, 65504.0, 0.0 }, stored);
+        // 1e-8 is under half the smallest subnormal (2^-25) so it becomes zero; NaN stays NaN.
+        CollectionAssert.AreEqual(new[] { 0.0999755859375, 65504.0, 0.0, 1.0, 1.001953125, double.NaN }, stored[..special.Length]);
+
+        // Every value, from subnormal to 2^14 in magnitude, is the scalar IEEE conversion.
+        CollectionAssert.AreEqual(values.Select(v => (double)(Half)v).ToArray(), stored);
 
         var overflow = Assert.ThrowsExactly<ArgumentException>(() => g.Initializer("big", new[] { 1f, 70000f }, [2]));
         StringAssert.Contains(overflow.Message, "'big'");
