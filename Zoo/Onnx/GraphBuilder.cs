@@ -28,8 +28,8 @@ public sealed partial class GraphBuilder
     /// <summary>The lowest operator set the helpers support (LayerNormalization needs 17).</summary>
     public const int MinimumOpset = 17;
 
-    /// <summary>The ONNX IR version written into every model (IR 8 goes with opsets up to 18).</summary>
-    public const long IrVersion = 8;
+    /// <summary>The newest operator set the helpers are written for (ReduceMean switches form at 18).</summary>
+    public const int MaximumOpset = 21;
 
     /// <summary>The producer name written into every model.</summary>
     public const string ProducerName = "MLNetAttn";
@@ -51,9 +51,9 @@ public sealed partial class GraphBuilder
     public GraphBuilder(string graphName, int opset = DefaultOpset, WeightStorage weightStorage = WeightStorage.Float32)
     {
         ArgumentException.ThrowIfNullOrEmpty(graphName);
-        if (opset < MinimumOpset)
+        if (opset is < MinimumOpset or > MaximumOpset)
         {
-            throw new ArgumentOutOfRangeException(nameof(opset), opset, $"Operator set {opset} is too old for graph '{graphName}'; use {MinimumOpset} or later (LayerNormalization needs 17).");
+            throw new ArgumentOutOfRangeException(nameof(opset), opset, $"Operator set {opset} for graph '{graphName}' is outside {MinimumOpset}..{MaximumOpset}, the range the operator helpers are written for.");
         }
 
         if (!Enum.IsDefined(weightStorage))
@@ -71,6 +71,17 @@ public sealed partial class GraphBuilder
 
     /// <summary>The default-domain operator set the graph is written for.</summary>
     public int Opset { get; }
+
+    /// <summary>
+    /// The ONNX IR version written into the model: the lowest that allows <see cref="Opset"/>
+    /// (8 for opsets 17 and 18, 9 for 19 and 20, 10 for 21), so older runtimes can still load it.
+    /// </summary>
+    public long IrVersion => Opset switch
+    {
+        <= 18 => 8,
+        <= 20 => 9,
+        _ => 10,
+    };
 
     /// <summary>How float initializers are stored unless a call overrides it.</summary>
     public WeightStorage WeightStorage { get; }

@@ -31,7 +31,7 @@ internal sealed class OnnxModelWriter
         using var output = new ProtoOutput(stream);
 
         // ModelProto
-        output.Int64(OnnxFields.Model.IrVersion, GraphBuilder.IrVersion);
+        output.Int64(OnnxFields.Model.IrVersion, _graph.IrVersion);
         output.String(OnnxFields.Model.ProducerName, GraphBuilder.ProducerName);
         output.String(OnnxFields.Model.ProducerVersion, ProducerVersion);
         if (_graph.DocString is { } doc)
@@ -82,7 +82,7 @@ internal sealed class OnnxModelWriter
 
     private long ModelBodySize()
     {
-        long size = ProtoSize.Int64(OnnxFields.Model.IrVersion, GraphBuilder.IrVersion)
+        long size = ProtoSize.Int64(OnnxFields.Model.IrVersion, _graph.IrVersion)
                   + ProtoSize.String(OnnxFields.Model.ProducerName, GraphBuilder.ProducerName)
                   + ProtoSize.String(OnnxFields.Model.ProducerVersion, ProducerVersion)
                   + ProtoSize.LengthDelimited(OnnxFields.Model.OpsetImport, OpsetSize())

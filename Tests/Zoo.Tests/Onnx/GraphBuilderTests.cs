@@ -45,7 +45,7 @@ public sealed class GraphBuilderTests
 
         Assert.AreEqual(8, model.GetProperty("ir_version").GetInt32());
         Assert.AreEqual("MLNetAttn", model.GetProperty("producer_name").GetString());
-        Assert.AreEqual("0.1.0", model.GetProperty("producer_version").GetString());
+        Assert.AreEqual(typeof(GraphBuilder).Assembly.GetName().Version!.ToString(3), model.GetProperty("producer_version").GetString());
         Assert.AreEqual("a small test network", model.GetProperty("doc_string").GetString());
         Assert.AreEqual(17, model.GetProperty("opset").GetProperty("").GetInt32());
         Assert.AreEqual("tiny_cnn", model.GetProperty("graph_name").GetString());
@@ -222,6 +222,9 @@ public sealed class GraphBuilderTests
         // onnx 1.12's checker stops at opset 17, so this one is only decoded.
         JsonElement model = OnnxChecker.Check(g, runChecker: false);
         Assert.AreEqual(18, model.GetProperty("opset").GetProperty("").GetInt32());
+        Assert.AreEqual(8, model.GetProperty("ir_version").GetInt32());
+        Assert.AreEqual(9, new GraphBuilder("opset19", opset: 19).IrVersion);
+        Assert.AreEqual(10, new GraphBuilder("opset21", opset: 21).IrVersion);
         JsonElement m = model.Node("m");
         Assert.AreEqual(2, m.GetProperty("inputs").GetArrayLength());
         Assert.IsFalse(m.GetProperty("attributes").TryGetProperty("axes", out _));
@@ -279,6 +282,7 @@ public sealed class GraphBuilderTests
         g.Output(x, TensorElementType.Float, [1, 4]);
         Assert.ThrowsExactly<ArgumentException>(() => g.Output(x, TensorElementType.Float, [1, 4]));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new GraphBuilder("old", opset: 16));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new GraphBuilder("new", opset: 22));
         Assert.ThrowsExactly<ArgumentException>(() => g.Conv(x, x, null, [1, 1], [0, 0], [1, 1]));
         Assert.ThrowsExactly<ArgumentException>(() => g.Pad(x, [0, 0, 0, 0], "wrap"));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => TensorDim.Fixed(-1));

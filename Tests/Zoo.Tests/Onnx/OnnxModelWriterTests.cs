@@ -27,6 +27,26 @@ public sealed class OnnxModelWriterTests
     }
 
     [TestMethod]
+    public void Save_ReplacesAWholeFileOrLeavesTheOldOne()
+    {
+        string dir = Path.Combine(TestContext.TestRunDirectory ?? Path.GetTempPath(), "writer-save-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        string path = Path.Combine(dir, "model.onnx");
+        File.WriteAllText(path, "previous contents");
+
+        SmallGraph().Save(path);
+        CollectionAssert.AreEqual(SmallGraph().ToArray(), File.ReadAllBytes(path));
+
+        // A graph that cannot be written (no outputs) fails before touching the existing file.
+        var incomplete = new GraphBuilder("incomplete");
+        incomplete.Input("x", TensorElementType.Float, [1]);
+        Assert.ThrowsExactly<InvalidOperationException>(() => incomplete.Save(path));
+        CollectionAssert.AreEqual(SmallGraph().ToArray(), File.ReadAllBytes(path));
+        CollectionAssert.AreEqual(new[] { "model.onnx" }, Directory.GetFiles(dir).Select(Path.GetFileName).ToArray(), "no temporary files are left behind");
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [TestMethod]
     public void LargeInitializer_IsStreamedWithoutCopyingTheWeights()
     {
         const int count = 4 * 1024 * 1024; // 16 MiB of float32
