@@ -94,7 +94,7 @@ public sealed class Checkpoint : IReadOnlyDictionary<string, CheckpointTensor>, 
     /// <summary>The top-level key the state dict came from (<c>model</c>, <c>state_dict</c>, …); null for a bare state dict or safetensors.</summary>
     public string? Entry { get; }
 
-    /// <summary>Keys of the state dict whose values were not tensors (and so were skipped).</summary>
+    /// <summary>Keys of the state dict whose values were not tensors (and so were skipped), as written in the file.</summary>
     public IReadOnlyList<string> SkippedKeys { get; }
 
     /// <summary>The safetensors <c>__metadata__</c> map; empty for PyTorch checkpoints.</summary>
