@@ -117,6 +117,10 @@ def good_fixtures():
     save("views.pth", views)
     record("views.pth", None, views)
 
+    # torch.save with pickle_protocol=4: framing, MEMOIZE, SHORT_BINUNICODE and STACK_GLOBAL.
+    torch.save(sd, os.path.join(OUT, "protocol4.pth"), pickle_protocol=4)
+    record("protocol4.pth", None, sd)
+
     # The pre-1.6 format: refused with advice to re-save.
     torch.save(sd, os.path.join(OUT, "legacy.pth"), _use_new_zipfile_serialization=False)
 
@@ -195,9 +199,9 @@ class _Eval:
         return (builtins.eval, ("__import__('os').system('echo never')",))
 
 
-def torch_pickle(obj):
+def torch_pickle(obj, protocol=2):
     buf = io.BytesIO()
-    _TorchPickler(buf, protocol=2).dump(obj)
+    _TorchPickler(buf, protocol=protocol).dump(obj)
     return buf.getvalue()
 
 
@@ -223,6 +227,8 @@ def hostile_fixtures():
 
     archive("evil_posix_system.pth", torch_pickle({"w": ok_tensor, "x": _System()}))
     archive("evil_builtins_eval.pth", torch_pickle({"w": ok_tensor, "x": _Eval()}))
+    # Protocol 4 spells globals with STACK_GLOBAL (and Python 3 module names).
+    archive("evil_builtins_eval_p4.pth", torch_pickle({"w": ok_tensor, "x": _Eval()}, protocol=4))
     # A protocol-0 opcode (INST) is not one torch.save writes.
     archive("evil_opcode.pth", b"\x80\x02(iposix\nsystem\nX\x02\x00\x00\x00hi" + b"." )
     archive("zip_slip.pth", torch_pickle({"w": ok_tensor}), extra=[("../../evil.sh", b"echo never\n")])

@@ -16,6 +16,7 @@ public sealed class CheckpointReadTests
     [DataRow("dtypes.pth")]
     [DataRow("views.pth")]
     [DataRow("handmade_ok.pth")]
+    [DataRow("protocol4.pth")]
     [DataRow("tiny.safetensors")]
     public void Fixture_ReadsBackExactly(string fixture)
     {
