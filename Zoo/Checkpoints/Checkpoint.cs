@@ -68,7 +68,7 @@ public sealed class Checkpoint : IReadOnlyDictionary<string, CheckpointTensor>, 
     {
         if (head.Length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] is 3 or 5 && head[3] is 4 or 6)
             return CheckpointFileFormat.PyTorchZip;
-        if (SafetensorsReader.LooksLikeSafetensors(head, file.Length))
+        if (SafetensorsReader.LooksLikeSafetensors(head))
             return CheckpointFileFormat.Safetensors;
         // Before torch 1.6, torch.save wrote pickles back to back (the first is the magic number
         // 0x1950a86a20f9469cfc6c as a LONG1), and before 0.4 a tar archive; both need the pickle's code paths.
@@ -109,7 +109,7 @@ public sealed class Checkpoint : IReadOnlyDictionary<string, CheckpointTensor>, 
     /// </summary>
     public string Sha256 => _sha256 ??= ComputeSha256();
 
-    private unsafe string ComputeSha256()
+    private string ComputeSha256()
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         const long chunk = 64L << 20;

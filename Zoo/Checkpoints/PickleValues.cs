@@ -3,8 +3,12 @@ namespace MLNetAttn.Zoo.Checkpoints;
 // The values the restricted unpickler builds. Plain data maps to .NET values (null, bool, long, BigInteger,
 // double, string, byte[]); the types below stand for what Python would have built, as inert records.
 
-/// <summary>A Python tuple.</summary>
-internal sealed record PickleTuple(object?[] Items);
+/// <summary>A Python tuple. Tuples are immutable, so their nesting depth is fixed when built (and bounded by
+/// the unpickler: tuple keys are hashed recursively).</summary>
+internal sealed record PickleTuple(object?[] Items)
+{
+    public int Depth { get; } = 1 + Items.Select(i => i is PickleTuple t ? t.Depth : 0).DefaultIfEmpty(0).Max();
+}
 
 /// <summary>A Python list (mutable while unpickling: APPEND/APPENDS).</summary>
 internal sealed class PickleList(List<object?> items)

@@ -28,7 +28,8 @@ namespace MLNetAttn.Zoo.Checkpoints;
 /// as the type inside a storage's persistent id); argparse.Namespace (training scripts save their arguments as
 /// one; kept as an inert attribute record); _codecs.encode (protocol 2's spelling of a bytes object, latin-1 only).</para>
 /// <para>Limits: <see cref="MaxMarkDepth"/> open MARKs, <see cref="MaxMemoEntries"/> memo entries,
-/// <see cref="MaxStringBytes"/> per string, <see cref="MaxStackItems"/> stack items.</para>
+/// <see cref="MaxStringBytes"/> per string, <see cref="MaxStackItems"/> stack items, <see cref="MaxTupleDepth"/>
+/// nested tuples. No part of the reader recurses over lists or dicts, so self-referencing containers are harmless.</para>
 /// </remarks>
 internal sealed class RestrictedUnpickler
 {
@@ -40,6 +41,8 @@ internal sealed class RestrictedUnpickler
     public const int MaxStringBytes = 16 << 20;
     /// <summary>The most values on the stack at once.</summary>
     public const int MaxStackItems = 16_000_000;
+    /// <summary>The deepest tuple nesting; torch writes two levels (a tensor's argument tuple holding its shape).</summary>
+    public const int MaxTupleDepth = 64;
 
     private readonly byte[] _data;
     private readonly string _path;
@@ -257,6 +260,7 @@ internal sealed class RestrictedUnpickler
     private void Push(object? v)
     {
         if (_stack.Count >= MaxStackItems) throw Malformed($"more than {MaxStackItems} values on the stack", _pos);
+        if (v is PickleTuple { Depth: > MaxTupleDepth }) throw Malformed($"tuples nested more than {MaxTupleDepth} deep", _pos);
         _stack.Add(v);
     }
 

@@ -17,19 +17,20 @@ internal static class SafetensorsReader
     /// <summary>The largest header accepted (the reference reader's limit too).</summary>
     public const long MaxHeaderBytes = 100L << 20;
 
-    /// <summary>True when the file starts like a safetensors file: a plausible header length, then '{'.</summary>
-    public static bool LooksLikeSafetensors(ReadOnlySpan<byte> head, long fileLength)
+    /// <summary>True when the file starts like a safetensors file: a header length below 2^32, then '{'.
+    /// (A length past the end of the file is reported by <see cref="Read"/> as truncation.)</summary>
+    public static bool LooksLikeSafetensors(ReadOnlySpan<byte> head)
     {
         if (head.Length < 9) return false;
         ulong n = BinaryPrimitives.ReadUInt64LittleEndian(head);
-        return head[8] == (byte)'{' && n >= 2 && n <= (ulong)(fileLength - 8);
+        return head[8] == (byte)'{' && n >= 2 && n <= uint.MaxValue;
     }
 
     public static CheckpointContent Read(MappedFile file, CheckpointReadOptions options)
     {
         ulong n = BinaryPrimitives.ReadUInt64LittleEndian(file.Span(0, 8));
         if (n > MaxHeaderBytes) throw Fail(file, $"its header claims {n} bytes, more than the {MaxHeaderBytes}-byte limit");
-        if ((long)n > file.Length - 8) throw Fail(file, $"its header claims {n} bytes but the file has only {file.Length - 8} after the length");
+        if ((long)n > file.Length - 8) throw Fail(file, $"its header claims {n} bytes but the file has only {file.Length - 8} after the length; the file is truncated");
         long dataStart = 8 + (long)n, dataLength = file.Length - dataStart;
 
         JsonDocument doc;

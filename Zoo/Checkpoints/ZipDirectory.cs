@@ -53,7 +53,7 @@ internal static class ZipDirectory
         if (cdOffset < 0 || cdSize < 0 || cdOffset > cdLimit || cdSize > cdLimit - cdOffset)
             throw Truncated(file, $"its central directory ({cdSize} bytes at {cdOffset}) lies outside the file");
 
-        var entries = new Dictionary<string, ZipEntry>(checked((int)count), StringComparer.Ordinal);
+        var entries = new Dictionary<string, ZipEntry>((int)Math.Min(count, cdSize / 46), StringComparer.Ordinal);
         long pos = cdOffset, cdEnd = cdOffset + cdSize;
         for (long i = 0; i < count; i++)
         {
