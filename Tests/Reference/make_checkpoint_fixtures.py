@@ -114,12 +114,35 @@ def good_fixtures():
     views["half_t"] = torch.arange(12, dtype=torch.float16).view(3, 4).t()
     views["scalar"] = torch.tensor(3.25)
     views["empty"] = torch.zeros(0, 3)
+    views["param"] = torch.nn.Parameter(torch.tensor([[0.25, -4.0]]))  # pickled via _rebuild_parameter
     save("views.pth", views)
     record("views.pth", None, views)
 
     # torch.save with pickle_protocol=4: framing, MEMOIZE, SHORT_BINUNICODE and STACK_GLOBAL.
     torch.save(sd, os.path.join(OUT, "protocol4.pth"), pickle_protocol=4)
     record("protocol4.pth", None, sd)
+
+    # A training checkpoint as DeiT-style scripts (SHViT's among them) save one: optimizer state with tensors,
+    # scheduler and scaler dicts, argparse arguments, and EMA weights beside the model's.
+    torch.manual_seed(2)
+    net = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4), torch.nn.Flatten(), torch.nn.Linear(4, 5))
+    opt = torch.optim.AdamW(net.parameters(), lr=1e-3, betas=(0.9, 0.999), weight_decay=0.05)
+    net(torch.randn(2, 3, 3, 3)).sum().backward()
+    opt.step()
+    train_sd = net.state_dict()
+    args = argparse.Namespace(model="shvit_s4", input_size=224, lr=1e-3, sched="cosine", color_jitter=0.4, smoothing=0.1,
+                              train_interpolation="bicubic", repeated_aug=True, model_ema=True, resume="", seed=0,
+                              crop_pct=None, mean=(0.485, 0.456, 0.406), drop_path=[0.0, 0.1], data_path="/data/imagenet")
+    save("training_checkpoint.pth", {
+        "model": train_sd, "optimizer": opt.state_dict(),
+        "lr_scheduler": {"t_initial": 300, "lr_min": 1e-5, "cycle_mul": 1.0, "warmup_prefix": False, "base_values": [1e-3]},
+        "epoch": 299, "model_ema": ema, "scaler": {"scale": 65536.0, "growth_factor": 2.0, "_growth_tracker": 17},
+        "args": args, "max_accuracy": 79.43})
+    record("training_checkpoint.pth", "model", train_sd)
+    EXPECTED["training_checkpoint.pth"]["ema"] = [dict(name=k, **describe(v)) for k, v in ema.items()]
+
+    # A whole pickled module (torch.save(model)) needs code to rebuild: refused, with advice to save its state_dict.
+    save("whole_module.pth", torch.nn.Sequential(torch.nn.Linear(2, 2)))
 
     # The pre-1.6 format: refused with advice to re-save.
     torch.save(sd, os.path.join(OUT, "legacy.pth"), _use_new_zipfile_serialization=False)

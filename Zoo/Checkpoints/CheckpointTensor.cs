@@ -71,7 +71,7 @@ public sealed unsafe class CheckpointTensor
             throw new InvalidOperationException($"tensor '{Name}' is a strided view (strides [{string.Join(", ", _strides)}]); call ToFloat32() or CopyToFloat32() for a contiguous copy.");
         long bytes = ElementCount * DType.ItemSize();
         if (bytes > int.MaxValue)
-            throw new InvalidOperationException($"tensor '{Name}' has {bytes} bytes, more than one span can view; read it with CopyToFloat32 in parts is not supported.");
+            throw new InvalidOperationException($"tensor '{Name}' has {bytes} bytes, more than one span can view; use CopyToFloat32().");
         return new ReadOnlySpan<byte>(ElementPointer(StorageOffset), (int)bytes);
     }
 

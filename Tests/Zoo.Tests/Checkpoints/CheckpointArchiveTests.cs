@@ -26,6 +26,29 @@ public sealed class CheckpointArchiveTests
     }
 
     [TestMethod]
+    public void NewerTorchLayout_IsRead()
+    {
+        // torch 2.x adds these entries beside data.pkl; they carry nothing the reader needs.
+        string path = Path.Combine(Path.GetTempPath(), $"t2-{Guid.NewGuid():N}.pth");
+        try
+        {
+            using (var w = new TestCheckpointWriter(path))
+            {
+                w.Add("t2/data.pkl", OneTensor);
+                w.Add("t2/.format_version", "1"u8);
+                w.Add("t2/.storage_alignment", "64"u8);
+                w.Add("t2/byteorder", "little"u8);
+                w.Add("t2/data/0", SixFloats);
+                w.Add("t2/version", "3\n"u8);
+                w.Add("t2/.data/serialization_id", "1234567890"u8);
+            }
+            using Checkpoint ckpt = Checkpoint.Open(path);
+            CollectionAssert.AreEqual(new float[] { 0, 1, 2, 3, 4, 5 }, ckpt["w"].ToFloat32());
+        }
+        finally { File.Delete(path); }
+    }
+
+    [TestMethod]
     public void BigEndianByteOrder_IsRefused() =>
         StringAssert.Contains(Refused(("a/data.pkl", OneTensor), ("a/data/0", SixFloats), ("a/byteorder", "big"u8.ToArray())),
             "was saved on a big-endian machine; load and re-save it with torch on a little-endian");

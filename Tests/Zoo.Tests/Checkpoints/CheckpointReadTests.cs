@@ -17,6 +17,7 @@ public sealed class CheckpointReadTests
     [DataRow("views.pth")]
     [DataRow("handmade_ok.pth")]
     [DataRow("protocol4.pth")]
+    [DataRow("training_checkpoint.pth")]
     [DataRow("tiny.safetensors")]
     public void Fixture_ReadsBackExactly(string fixture)
     {
@@ -81,6 +82,14 @@ public sealed class CheckpointReadTests
 
         var e = Assert.ThrowsExactly<CheckpointFormatException>(() => Checkpoint.Open(path, new CheckpointReadOptions { Entry = "weights" }));
         StringAssert.Contains(e.Message, "has no state dict under 'weights'; its top-level keys are ['model', 'model_ema', 'epoch']");
+    }
+
+    [TestMethod]
+    public void TrainingCheckpoint_EmaWeightsOnRequest()
+    {
+        using Checkpoint ckpt = Checkpoint.Open(CheckpointFixtures.PathOf("training_checkpoint.pth"), new CheckpointReadOptions { PreferEma = true });
+        Assert.AreEqual("model_ema", ckpt.Entry);
+        AssertTensors(CheckpointFixtures.Expected("training_checkpoint.pth").GetProperty("ema"), ckpt);
     }
 
     [TestMethod]
