@@ -79,6 +79,9 @@ def good_fixtures():
     record("wrap_model_and_ema.pth", "model", sd)
     EXPECTED["wrap_model_and_ema.pth"]["ema"] = [dict(name=k, **describe(v)) for k, v in ema.items()]
 
+    save("ema_only.pth", {"model_ema": ema, "epoch": 1})
+    record("ema_only.pth", "model_ema", ema)
+
     save("bare.pth", sd)
     record("bare.pth", None, sd)
 

@@ -21,7 +21,7 @@ internal static class StateDictSelector
                 $"checkpoint '{name}' has no state dict under '{wanted}'; its top-level keys are [{Keys(top)}].");
         }
 
-        IEnumerable<string> order = options.PreferEma ? EmaKeys.Concat(PlainKeys) : PlainKeys;
+        IEnumerable<string> order = options.PreferEma ? EmaKeys.Concat(PlainKeys) : PlainKeys.Concat(EmaKeys);
         foreach (string key in order)
             if (top.TryGet(key, out object? v) && v is PickleDict d && HasTensor(d)) return (d, key);
         if (HasTensor(top)) return (top, null);

@@ -49,6 +49,24 @@ public sealed class CheckpointArchiveTests
     }
 
     [TestMethod]
+    public void StorageEntryPastEndOfFile_IsRefused()
+    {
+        // The zip's own headers claim more bytes than the file holds (a storage cut short).
+        string path = Path.Combine(Path.GetTempPath(), $"short-{Guid.NewGuid():N}.pth");
+        try
+        {
+            using (var w = new TestCheckpointWriter(path))
+            {
+                w.Add("a/data.pkl", OneTensor);
+                w.Add("a/data/0", SixFloats, claimedSize: 1 << 20);
+            }
+            var e = Assert.ThrowsExactly<CheckpointFormatException>(() => Checkpoint.Open(path));
+            StringAssert.Contains(e.Message, "is truncated or damaged: entry 'a/data/0' needs 1048576 bytes at offset");
+        }
+        finally { File.Delete(path); }
+    }
+
+    [TestMethod]
     public void BigEndianByteOrder_IsRefused() =>
         StringAssert.Contains(Refused(("a/data.pkl", OneTensor), ("a/data/0", SixFloats), ("a/byteorder", "big"u8.ToArray())),
             "was saved on a big-endian machine; load and re-save it with torch on a little-endian");

@@ -11,6 +11,7 @@ public sealed class CheckpointReadTests
     [DataRow("wrap_model.pth")]
     [DataRow("wrap_state_dict.pth")]
     [DataRow("wrap_model_and_ema.pth")]
+    [DataRow("ema_only.pth")]
     [DataRow("bare.pth")]
     [DataRow("module_prefix.pth")]
     [DataRow("dtypes.pth")]

@@ -19,9 +19,10 @@ internal sealed class TestCheckpointWriter : IDisposable
         _zip64 = zip64;
     }
 
-    public void Add(string name, ReadOnlySpan<byte> data)
+    /// <summary>Adds a stored entry; <paramref name="claimedSize"/> makes the headers lie about its size.</summary>
+    public void Add(string name, ReadOnlySpan<byte> data, long? claimedSize = null)
     {
-        Begin(name, data.Length);
+        Begin(name, claimedSize ?? data.Length);
         _stream.Write(data);
     }
 
