@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 
 namespace MLNetAttn.Zoo.Checkpoints;
@@ -189,6 +190,10 @@ public sealed unsafe class CheckpointTensor
             case CheckpointDType.Float32:
                 for (int i = 0; i < n; i++)
                     destination[i] = BinaryPrimitives.ReadSingleLittleEndian(new ReadOnlySpan<byte>(p + i * stride * 4, 4));
+                break;
+            case CheckpointDType.Float16 when stride == 1 && le:
+                // Vectorized widening; exact, like the scalar loop below.
+                TensorPrimitives.ConvertToSingle(new ReadOnlySpan<Half>(p, n), destination);
                 break;
             case CheckpointDType.Float16:
                 for (int i = 0; i < n; i++)
