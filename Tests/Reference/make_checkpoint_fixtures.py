@@ -147,6 +147,9 @@ def good_fixtures():
     # A whole pickled module (torch.save(model)) needs code to rebuild: refused, with advice to save its state_dict.
     save("whole_module.pth", torch.nn.Sequential(torch.nn.Linear(2, 2)))
 
+    # TorchScript archives share the zip layout but carry code: refused with advice.
+    torch.jit.save(torch.jit.script(torch.nn.Linear(2, 2)), os.path.join(OUT, "torchscript.pt"))
+
     # The pre-1.6 format: refused with advice to re-save.
     torch.save(sd, os.path.join(OUT, "legacy.pth"), _use_new_zipfile_serialization=False)
 

@@ -18,6 +18,9 @@ internal static class TorchZipReader
     {
         Dictionary<string, ZipEntry> entries = ZipDirectory.Read(file);
         string prefix = FindArchivePrefix(file, entries);
+        if (entries.ContainsKey(prefix + "constants.pkl") || entries.Keys.Any(n => n.StartsWith(prefix + "code/", StringComparison.Ordinal)))
+            throw new CheckpointFormatException(file.Path,
+                $"checkpoint '{file.Name}' is a TorchScript archive (torch.jit.save), which holds code as well as weights; load it with torch.jit.load and torch.save its state_dict() instead.");
         CheckVersion(file, entries, prefix);
         CheckByteOrder(file, entries, prefix);
 
@@ -115,11 +118,3 @@ internal static class TorchZipReader
     private static CheckpointFormatException Fail(MappedFile file, string what) =>
         new(file.Path, $"checkpoint '{file.Name}' is not a valid PyTorch checkpoint: {what}. Re-save it with torch.save.");
 }
-
-/// <summary>What a format reader found: the tensors in file order and facts about where they came from.</summary>
-internal sealed record CheckpointContent(
-    CheckpointFileFormat Format,
-    IReadOnlyList<CheckpointTensor> Tensors,
-    string? Entry,
-    IReadOnlyList<string> SkippedKeys,
-    IReadOnlyDictionary<string, string> Metadata);

@@ -12,6 +12,7 @@ public sealed class CheckpointRefusalTests
     [DataRow("evil_builtins_eval.pth", "checkpoint 'evil_builtins_eval.pth' refers to global '__builtin__.eval', which a tensor checkpoint never needs; refusing to load it")]
     [DataRow("evil_builtins_eval_p4.pth", "checkpoint 'evil_builtins_eval_p4.pth' refers to global 'builtins.eval', which a tensor checkpoint never needs; refusing to load it")]
     [DataRow("whole_module.pth", "checkpoint 'whole_module.pth' refers to global 'torch.nn.modules.container.Sequential', which a tensor checkpoint never needs; refusing to load it")]
+    [DataRow("torchscript.pt", "checkpoint 'torchscript.pt' is a TorchScript archive (torch.jit.save)")]
     [DataRow("evil_opcode.pth", "checkpoint 'evil_opcode.pth' uses pickle opcode 0x69 ('i') at byte 3 of its pickle, which torch.save never writes for tensors; refusing to load it")]
     [DataRow("zip_slip.pth", "checkpoint 'zip_slip.pth' has an unsafe entry name '../../evil.sh'")]
     [DataRow("zip_absolute.pth", "checkpoint 'zip_absolute.pth' has an unsafe entry name '/etc/evil.conf'")]
