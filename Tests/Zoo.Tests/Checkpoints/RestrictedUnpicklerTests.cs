@@ -140,6 +140,17 @@ public sealed class RestrictedUnpicklerTests
     }
 
     [TestMethod]
+    public void Protocol2Bytes_AreDecodedWithoutCallingAnything()
+    {
+        // Protocol 2 writes b'hi\xff' as _codecs.encode('hi\xff', 'latin1'); only that encoding is emulated.
+        byte[] text = Encoding.UTF8.GetBytes("hi\u00ff");
+        object? v = Load(P((byte)0x80, (byte)2, 'c', "_codecs\nencode\n", 'X', text.Length, text, 'X', 6, "latin1", (byte)0x86, 'R', '.'));
+        CollectionAssert.AreEqual(new byte[] { (byte)'h', (byte)'i', 0xff }, (byte[])v!);
+        StringAssert.Contains(Refusal(P((byte)0x80, (byte)2, 'c', "_codecs\nencode\n", 'X', 2, "hi", 'X', 5, "rot13", (byte)0x86, 'R', '.')),
+            "call of _codecs.encode with 2 arguments of a form torch.save never writes");
+    }
+
+    [TestMethod]
     public void NewObjOfOrderedDict_IsRefused() =>
         StringAssert.Contains(Refusal(P((byte)0x80, (byte)2, 'c', "collections\nOrderedDict\n", ')', (byte)0x81, '.')),
             "NEWOBJ of collections.OrderedDict");
