@@ -104,6 +104,15 @@ public sealed record ModelCard
     /// <summary>Anything a user should know, e.g. that no weights are released.</summary>
     public string? Notes { get; init; }
 
+    /// <summary>
+    /// The shorter side to resize to before a centre crop of <paramref name="resolution"/>, rounded as the
+    /// family's official eval script rounds it (EfficientViT: ceil(size / crop); SHViT and CloFormer:
+    /// int(256 / 224 * size)). At the card's own size this is <see cref="ResizeSize"/>.
+    /// </summary>
+    public int ResizeSizeFor(int resolution) => resolution == InputSize
+        ? ResizeSize
+        : Family == ModelFamily.EfficientVit ? (int)Math.Ceiling(resolution / CropPct) : (int)(256.0 / 224.0 * resolution);
+
     /// <summary>ImageNet mean (0.485, 0.456, 0.406).</summary>
     public static readonly IReadOnlyList<float> ImageNetMean = [0.485f, 0.456f, 0.406f];
 
