@@ -86,9 +86,13 @@ public sealed class ShvitArchitecture : ModelArchitecture
     /// <summary>The builder for an official variant (<c>shvit_s1</c> .. <c>shvit_s4</c>).</summary>
     /// <exception cref="KeyNotFoundException">Not a SHViT variant; the message lists them.</exception>
     public static ShvitArchitecture Create(string variant)
-        => Table.TryGetValue(variant.ToLowerInvariant(), out var entry)
-            ? new ShvitArchitecture(variant.ToLowerInvariant(), entry.Config, entry.Resolution)
+    {
+        ArgumentNullException.ThrowIfNull(variant);
+        var name = variant.ToLowerInvariant();
+        return Table.TryGetValue(name, out var entry)
+            ? new ShvitArchitecture(name, entry.Config, entry.Resolution)
             : throw new KeyNotFoundException($"'{variant}' is not a SHViT variant; use one of {string.Join(", ", Variants)}.");
+    }
 
     /// <inheritdoc/>
     public override void ValidateResolution(int resolution)

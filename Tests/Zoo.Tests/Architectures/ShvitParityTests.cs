@@ -50,6 +50,38 @@ public sealed class ShvitParityTests
     }
 
     [TestMethod]
+    public void ReleaseLayout_With2DPointwiseWeights_MatchesTorch()
+    {
+        // The official release stores some 1x1 conv weights as [out, in]; its loader adds the two unit axes.
+        // Here every 1x1 conv weight of the committed checkpoint is stored that way, the outputs must not move.
+        var committed = ParityFixture.Committed(Fixture);
+        var folder = Path.Combine(Path.GetTempPath(), $"mlnetattn-shvit-2d-{Environment.ProcessId}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            foreach (var file in Directory.GetFiles(committed.Folder).Where(f => Path.GetFileName(f) != "checkpoint.pth"))
+                File.Copy(file, Path.Combine(folder, Path.GetFileName(file)), true);
+            var squeezed = RunPython(
+                "import sys, torch\n" +
+                "ck = torch.load(sys.argv[1], map_location='cpu')\n" +
+                "sd = ck['model']\n" +
+                "keys = [k for k, v in sd.items() if v.dim() == 4 and tuple(v.shape[2:]) == (1, 1)]\n" +
+                "for k in keys: sd[k] = sd[k][:, :, 0, 0].clone()\n" +
+                "torch.save(ck, sys.argv[2])\n" +
+                "print(len(keys))\n",
+                committed.CheckpointPath, Path.Combine(folder, "checkpoint.pth"));
+            Assert.IsGreaterThan(20, int.Parse(squeezed.Trim(), System.Globalization.CultureInfo.InvariantCulture), "1x1 conv weights rewritten as 2-D");
+
+            var fixture = ParityFixture.Load(folder);
+            ParityFixture.AssertWithin(fixture.Check(Reduced(fixture)), ParityFixture.Fp32Bound, $"{Fixture} with 2-D 1x1 weights");
+        }
+        finally
+        {
+            Directory.Delete(folder, true);
+        }
+    }
+
+    [TestMethod]
     public void Resolution_OutsideTheRule_IsRejectedWithTheRule()
     {
         var architecture = ShvitArchitecture.Create("shvit_s1");
@@ -143,6 +175,25 @@ public sealed class ShvitParityTests
         return new ShvitArchitecture(fixture.Variant, new ShvitConfig(
             Ints(config, "embed_dim"), Ints(config, "depth"), Ints(config, "partial_dim"), config.GetProperty("types").GetString()!,
             config.TryGetProperty("qk_dim", out _) ? Ints(config, "qk_dim") : null), fixture.Resolution);
+    }
+
+    private static string RunPython(string script, params string[] args)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("MLNETATTN_PYTHON") ?? "/usr/bin/python3")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(script);
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        Assert.IsTrue(process.WaitForExit(TimeSpan.FromMinutes(2)), "python did not finish rewriting the checkpoint");
+        Assert.AreEqual(0, process.ExitCode, $"rewriting the checkpoint failed (needs Debian's python3-torch at /usr/bin/python3 or $MLNETATTN_PYTHON): {stderr.Result}");
+        return stdout;
     }
 
     private static int[] Ints(JsonElement config, string name) => config.GetProperty(name).EnumerateArray().Select(e => e.GetInt32()).ToArray();
