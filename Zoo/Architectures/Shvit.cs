@@ -180,7 +180,8 @@ public sealed class ShvitArchitecture : ModelArchitecture
     /// <summary>timm's SEModule: mean over H, W, 1×1 conv with bias, ReLU, 1×1 conv with bias, sigmoid gate.</summary>
     private static GraphValue SqueezeExcite(GraphBuilder graph, GraphValue x, WeightReader weights, string module, int channels)
     {
-        using var scope = graph.Scope(module);
+        // Nested in the PatchMerging's scope, so only the child name is added.
+        using var scope = graph.Scope("se");
         // make_divisible(channels * 0.25, 8, round_limit=0): nearest multiple of 8, at least 8.
         var hidden = Math.Max(8, (int)((channels * 0.25) + 4) / 8 * 8);
         var gate = graph.ReduceMean(x, [2, 3]);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using MLNetAttn.Zoo.Architectures;
 using MLNetAttn.Zoo.Checkpoints;
+using MLNetAttn.Zoo.Tests.Onnx;
 
 namespace MLNetAttn.Zoo.Tests.Architectures;
 
@@ -136,6 +137,24 @@ public sealed class ShvitParityTests
         Assert.AreEqual(4 + (1 * 3) + (3 * 5) + (2 * (6 + 5)), ops.Count(o => o == "Conv"), "Conv nodes (one per conv, BNs and residuals folded)");
         Assert.AreEqual(3, ops.Count(o => o == "LayerNormalization"), "one normalization per attention block");
         Assert.AreEqual(1, ops.Count(o => o == "Gemm"), "BN_Linear head as one Gemm");
+    }
+
+    [TestMethod]
+    public void ReducedGraph_PassesTheOnnxChecker_WithStaticOutputShapes()
+    {
+        // onnx.checker full_check runs strict shape inference: every stage output must come out with the
+        // declared dims (ceil(side / 16), then halvings rounding up), the batch left symbolic.
+        var fixture = ParityFixture.Committed(Fixture);
+        using var checkpoint = Checkpoint.Open(fixture.CheckpointPath);
+        var (graph, _) = ModelConverter.Build(Reduced(fixture), checkpoint, new ExportOptions { Resolution = 100, Features = true });
+        var model = OnnxChecker.Check(graph);
+        // Each named output is an Identity of the stage's last value; read what inference derived for that value.
+        string Inferred(string output) => model.InferredDims(model.Node(output).GetProperty("inputs")[0].GetString()!);
+        Assert.AreEqual("batch,16,7,7", Inferred("stem"));
+        Assert.AreEqual("batch,16,7,7", Inferred("stage1"));
+        Assert.AreEqual("batch,32,4,4", Inferred("stage2"));
+        Assert.AreEqual("batch,48,2,2", Inferred("stage3"));
+        Assert.AreEqual("batch,48", Inferred("pooled"));
     }
 
     [TestMethod]
