@@ -51,12 +51,14 @@ internal sealed class ParityFixture
 
     /// <summary>
     /// A full-size fixture made on demand by the reference generator (Debian's torch), cached under
-    /// $MLNETATTN_PARITY_CACHE or the temp folder, so a rerun does not generate it again.
+    /// $MLNETATTN_PARITY_CACHE or the temp folder, so a rerun does not generate it again. With
+    /// <paramref name="reduced"/> it is the family's reduced-width stand-in of <paramref name="variant"/> (the
+    /// generator's --reduced), e.g. the committed fixture's network at another resolution.
     /// </summary>
-    public static ParityFixture Generate(string variant, int resolution, int batch = 2)
+    public static ParityFixture Generate(string variant, int resolution, int batch = 2, bool reduced = false)
     {
         var cache = Environment.GetEnvironmentVariable("MLNETATTN_PARITY_CACHE") is { Length: > 0 } c ? c : Path.Combine(Path.GetTempPath(), "mlnetattn-parity");
-        var folder = Path.Combine(cache, $"{variant}_r{resolution}_b{batch}");
+        var folder = Path.Combine(cache, $"{variant}{(reduced ? "_reduced" : "")}_r{resolution}_b{batch}");
         if (!File.Exists(Path.Combine(folder, "meta.json")))
         {
             var script = Path.Combine(RepositoryRoot(), "Tests", "Reference", "make_parity_fixtures.py");
@@ -65,8 +67,15 @@ internal sealed class ParityFixture
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
-            foreach (var arg in new[] { script, "--variant", variant, "--resolution", resolution.ToString(), "--batch", batch.ToString(), "--out", cache })
+            // The generator names its folder after the network it builds (the stand-in's name when reduced),
+            // so it writes into a staging folder whose only child is moved into place.
+            var staging = folder + ".staging";
+            if (Directory.Exists(staging))
+                Directory.Delete(staging, true);
+            foreach (var arg in new[] { script, "--variant", variant, "--resolution", resolution.ToString(), "--batch", batch.ToString(), "--out", staging })
                 start.ArgumentList.Add(arg);
+            if (reduced)
+                start.ArgumentList.Add("--reduced");
             using var process = Process.Start(start)!;
             var stderr = process.StandardError.ReadToEndAsync();
             var stdout = process.StandardOutput.ReadToEnd();
@@ -76,7 +85,8 @@ internal sealed class ParityFixture
                 Assert.Fail($"the reference generator did not finish for {variant}@{resolution}");
             }
             Assert.AreEqual(0, process.ExitCode, $"reference generator failed for {variant}@{resolution} (needs Debian's python3-torch): {stdout}{stderr.Result}");
-            Directory.Move(Path.Combine(cache, $"{variant}_r{resolution}"), folder);
+            Directory.Move(Directory.GetDirectories(staging).Single(), folder);
+            Directory.Delete(staging);
         }
         return Load(folder);
     }
