@@ -48,28 +48,43 @@ internal static class GraphQuality
             var random = new Random(1);
             for (var i = 0; i < input.Length; i++)
                 input[i] = (float)(random.NextDouble() * 4 - 2); // roughly the range of normalized pixels
-            var oursMs = Latency(ours, options, input, batch, resolution, runs);
-            var theirsMs = Latency(theirs, options, input, batch, resolution, runs);
+            var (oursMs, theirsMs) = Latency(ours, theirs, options, input, batch, resolution, runs);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {card.Name}@{resolution} | {converted.Elapsed.TotalSeconds:0.00} | {oursMs:0.00} | {theirsMs:0.00} | {oursMs / theirsMs:0.00} | {NodeCount(ours)} | {NodeCount(theirs)} |"));
         }
         return 0;
     }
 
-    private static double Latency(string model, OnnxSessionOptions options, float[] input, int batch, int resolution, int runs)
+    /// <summary>Median latency of two models, run alternately so that load on the machine hits both alike.</summary>
+    private static (double A, double B) Latency(string a, string b, OnnxSessionOptions options, float[] input, int batch, int resolution, int runs)
     {
-        using var session = OnnxSession.FromFile(model, options);
+        using var first = OnnxSession.FromFile(a, options);
+        using var second = OnnxSession.FromFile(b, options);
         using var tensor = OnnxTensor.FromArray(input, batch, 3, resolution, resolution);
-        var times = new List<double>();
+        var times = (A: new List<double>(), B: new List<double>());
         for (var i = 0; i < runs + 3; i++)
         {
-            var clock = Stopwatch.StartNew();
-            using var _ = session.Run("input", tensor);
-            if (i >= 3)
-                times.Add(clock.Elapsed.TotalMilliseconds);
+            var ta = Time(first, tensor);
+            var tb = Time(second, tensor);
+            if (i < 3)
+                continue; // warm-up
+            times.A.Add(ta);
+            times.B.Add(tb);
         }
-        times.Sort();
-        return times[times.Count / 2];
+        return (Median(times.A), Median(times.B));
+    }
+
+    private static double Time(OnnxSession session, OnnxTensor input)
+    {
+        var clock = Stopwatch.StartNew();
+        using var _ = session.Run("input", input);
+        return clock.Elapsed.TotalMilliseconds;
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values[values.Count / 2];
     }
 
     /// <summary>Nodes in the file as written (a rough size of the graph before ORT's own fusions).</summary>
