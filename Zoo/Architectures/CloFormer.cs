@@ -70,11 +70,15 @@ public sealed record CloFormerConfig(
 /// </para>
 /// <para>
 /// Graph economies, all exact in real arithmetic: BatchNorms fold into their convs; a block GroupNorm's affine
-/// folds into the 1x1 convs that read it (pooling commutes with a per-channel affine), so the block norms are
-/// bare normalizations (InstanceNormalization over one group, the fastest exact form ONNX Runtime offers);
-/// the AttnConv qkv convs and the global query conv run as one conv; d^-0.5 folds into the AttnMap's last conv
-/// and into the key half of <c>global_kv</c>; the head pools before its affine. No pretrained weights were
-/// released; checkpoints trained with the official code (<c>{'model': state_dict}</c>) convert as they are.
+/// folds into the 1x1 convs that read it (average pooling commutes with a per-channel affine), so the block
+/// norms are bare normalizations (InstanceNormalization over one group: of the exact forms measured with ONNX
+/// Runtime on CPU, the fastest); d^-0.5 folds into the AttnMap's last conv and into the key half of
+/// <c>global_kv</c>; the global heads are computed transposed so no activation-sized Transpose remains; the head
+/// pools before its affine. Stage outputs are named <c>stem</c>, <c>stage1</c>..<c>stage4</c>, <c>pooled</c>.
+/// </para>
+/// <para>
+/// No pretrained weights were released; checkpoints trained with the official code
+/// (<c>{'model': state_dict}</c>, SyncBatchNorm saved like BatchNorm2d) convert as they are.
 /// </para>
 /// </remarks>
 public sealed class CloFormerArchitecture : ModelArchitecture
@@ -157,41 +161,6 @@ public sealed class CloFormerArchitecture : ModelArchitecture
         }
     }
 
-    /// <inheritdoc />
-    public override ArchitectureGraph Build(GraphBuilder graph, GraphValue input, WeightReader weights, int resolution)
-    {
-        ArgumentNullException.ThrowIfNull(graph);
-        ArgumentNullException.ThrowIfNull(weights);
-        ValidateResolution(resolution);
-        var c = Config;
-        var features = new List<FeatureOutput>();
-
-        int side = resolution / 4;
-        GraphValue x = Stem(graph, weights, input, c.EmbedDims[0], side);
-        features.Add(new FeatureOutput(x.Name, x, [c.EmbedDims[0], side, side]));
-
-        for (int i = 0; i < c.Stages; i++)
-        {
-            bool last = i == c.Stages - 1;
-            int outDim = c.EmbedDims[last ? i : i + 1];
-            for (int j = 0; j < c.Depths[i]; j++)
-            {
-                bool downsample = !last && j == c.Depths[i] - 1;
-                using var scope = graph.Scope(Invariant($"layers.{i}.blocks.{j}"));
-                string? name = j == c.Depths[i] - 1 ? Invariant($"stage{i + 1}") : null;
-                x = Block(graph, weights, x, Invariant($"layers.{i}.blocks.{j}"), i, downsample ? outDim : c.EmbedDims[i], downsample, side, name);
-                if (downsample)
-                    side /= 2;
-            }
-
-            features.Add(new FeatureOutput(x.Name, x, [outDim, side, side]));
-        }
-
-        var (pooled, logits, classes) = Head(graph, weights, x, c.EmbedDims[^1], side);
-        features.Add(new FeatureOutput("pooled", pooled, [c.EmbedDims[^1]]));
-        return new ArchitectureGraph(logits, classes, features);
-    }
-
     /// <summary>
     /// GroupNorm(1, C) without its affine: mean and biased variance over C, H, W per sample. The input is viewed
     /// as one channel of C*H*W values so ONNX Runtime's InstanceNormalization kernel does it in one node.
@@ -219,6 +188,13 @@ public sealed class CloFormerArchitecture : ModelArchitecture
         var w = graph.Initializer(name + ".weight", weight, [outChannels, inChannels, 1, 1]);
         var b = graph.Initializer(name + ".bias", bias, [outChannels]);
         return graph.Conv(x, w, b);
+    }
+
+    /// <summary>A checkpoint 1x1 conv reading a bare normalization, with the norm's affine (gamma, beta) folded in.</summary>
+    private static GraphValue FoldedConv1x1(GraphBuilder graph, WeightReader weights, GraphValue normalized, string name, int inChannels, int outChannels, float[] gamma, float[] beta)
+    {
+        var (w, b) = FoldInputAffine(weights.ConvWeight(name + ".weight", outChannels, inChannels, 1), weights.Get(name + ".bias", outChannels), gamma, beta);
+        return Conv1x1(graph, normalized, name, w, b, inChannels, outChannels);
     }
 
     /// <summary>
@@ -257,19 +233,91 @@ public sealed class CloFormerArchitecture : ModelArchitecture
         }
     }
 
-    /// <summary><c>patch_embed</c>: four conv+BN+ReLU (two stride 2), a 1x1 conv and GroupNorm(1, C).</summary>
-    private static GraphValue Stem(GraphBuilder graph, WeightReader weights, GraphValue x, int dim, int side)
+    /// <summary>
+    /// One AttnConv group of c = heads * head_dim channels: the depthwise <c>convs.t</c> over q, k, v together,
+    /// then <c>tanh(scale * act_blocks.t(q * k)) * v</c> with act_block = 1x1 conv, Swish, 1x1 conv (scale folded
+    /// into the last conv).
+    /// </summary>
+    private static GraphValue AttnConv(GraphBuilder graph, WeightReader weights, GraphValue qkv, string p, int index, int c, int kernel, double scale)
     {
-        using var scope = graph.Scope("patch_embed");
-        int[] widths = [3, dim / 2, dim, dim, dim];
-        for (int i = 1; i <= 4; i++)
+        string conv = Invariant($"{p}.convs.{index}");
+        string act = Invariant($"{p}.act_blocks.{index}.act_block");
+        var mixed = ConvLayers.ConvBn(graph, qkv, weights, conv + ".weight", conv + ".bias", null, 0, 3 * c, 3 * c, kernel, groups: 3 * c);
+        var qkvParts = graph.Split(mixed, 1, [c, c, c]);
+
+        var context = ConvLayers.ConvBn(graph, graph.Mul(qkvParts[0], qkvParts[1]), weights, act + ".0.weight", act + ".0.bias", null, 0, c, c, 1);
+        var w2 = weights.ConvWeight(act + ".2.weight", c, c, 1).ToArray();
+        var b2 = weights.Get(act + ".2.bias", c).ToArray();
+        ScaleRows(w2, b2, c, 0, c, scale);
+        context = Conv1x1(graph, graph.Silu(context), act + ".2", w2, b2, c, c);
+        return graph.Mul(graph.Tanh(context), qkvParts[2]);
+    }
+
+    /// <summary>
+    /// The global heads: queries from the full map, keys and values from the map average-pooled by
+    /// <paramref name="window"/>; softmax(d^-0.5 q k^T) v, returned as [N, heads * d, H, W] with channel
+    /// head * d + j. Computed transposed, out^T = v^T softmax(q k^T)^T, because the convs already give
+    /// k^T, v^T and q^T as [N, m, d, tokens] and out^T reshapes straight to NCHW; the two transposes left
+    /// feed MatMuls, which ONNX Runtime fuses into transposed GEMMs (no data movement).
+    /// </summary>
+    private static GraphValue GlobalHeads(GraphBuilder graph, WeightReader weights, GraphValue normalized, float[] gamma, float[] beta,
+        string p, int dim, int heads, int headDim, int window, int side, double scale)
+    {
+        int c = heads * headDim;
+        int pooledSide = side / window;
+        long tokens = (long)side * side, pooledTokens = (long)pooledSide * pooledSide;
+
+        var (w, b) = FoldInputAffine(weights.ConvWeight(p + ".global_kv.weight", 2 * c, dim, 1), weights.Get(p + ".global_kv.bias", 2 * c), gamma, beta);
+        ScaleRows(w, b, dim, 0, c, scale); // keys carry the softmax scale
+        var pooled = window == 1 ? normalized : graph.AveragePool(normalized, window);
+        var kv = graph.Split(Conv1x1(graph, pooled, p + ".global_kv", w, b, dim, 2 * c), 1, [c, c]);
+
+        var keysT = graph.Reshape(kv[0], [0, heads, headDim, pooledTokens]);    // N m d n'
+        var valuesT = graph.Reshape(kv[1], [0, heads, headDim, pooledTokens]);  // N m d n'
+        var query = FoldedConv1x1(graph, weights, normalized, p + ".global_q", dim, c, gamma, beta);
+        var queriesT = graph.Reshape(query, [0, heads, headDim, tokens]);       // N m d HW
+        var scores = graph.MatMul(graph.Transpose(queriesT, [0, 1, 3, 2]), keysT); // N m HW n'
+        var attention = graph.Softmax(scores, -1);
+        var outT = graph.MatMul(valuesT, graph.Transpose(attention, [0, 1, 3, 2])); // N m d HW
+        return graph.Reshape(outT, [0, c, side, side]);
+    }
+
+    /// <summary>
+    /// <c>EfficientAttention</c>: AttnConv heads per kernel size, then the global heads, concatenated in that
+    /// order and projected by <c>proj</c>. The input is the bare normalization; (gamma, beta) is norm1's affine.
+    /// </summary>
+    private GraphValue Attention(GraphBuilder graph, WeightReader weights, GraphValue normalized, float[] gamma, float[] beta, string p, int stage, int side)
+    {
+        int dim = Config.EmbedDims[stage];
+        int headDim = dim / Config.NumHeads[stage];
+        double scale = 1.0 / Math.Sqrt(headDim);
+        var split = Config.GroupSplits[stage];
+        int globalHeads = split[^1];
+
+        var outputs = new List<GraphValue>();
+        for (int t = 0, index = 0; t < split.Count - 1; t++)
         {
-            string p = Invariant($"patch_embed.conv{i}.conv");
-            x = graph.Relu(ConvLayers.ConvBn(graph, x, weights, p + ".0.weight", p + ".0.bias", p + ".1", BatchNormEpsilon, widths[i - 1], widths[i], 3, stride: i <= 2 ? 2 : 1));
+            // The ModuleLists hold only groups with heads, so their indices skip empty groups.
+            if (split[t] == 0)
+                continue;
+            int c = split[t] * headDim;
+            var qkv = FoldedConv1x1(graph, weights, normalized, Invariant($"{p}.qkvs.{index}"), dim, 3 * c, gamma, beta);
+            outputs.Add(AttnConv(graph, weights, qkv, p, index++, c, Config.KernelSizes[stage][t], scale));
         }
 
-        x = ConvLayers.ConvBn(graph, x, weights, "patch_embed.conv5.weight", "patch_embed.conv5.bias", null, 0, dim, dim, 1);
-        return GroupNorm(graph, weights, x, "patch_embed.layernorm", dim, side, "stem");
+        if (globalHeads > 0)
+            outputs.Add(GlobalHeads(graph, weights, normalized, gamma, beta, p, dim, globalHeads, headDim, Config.WindowSizes[stage], side, scale));
+
+        var mixed = outputs.Count == 1 ? outputs[0] : graph.Concat(1, [.. outputs]);
+        return ConvLayers.ConvBn(graph, mixed, weights, p + ".proj.weight", p + ".proj.bias", null, 0, dim, dim, 1);
+    }
+
+    /// <summary>ConvFFN <c>mlp</c>: fc1 (with the norm's affine folded in), exact GELU, depthwise conv (may stride), fc2.</summary>
+    private static GraphValue ConvFfn(GraphBuilder graph, WeightReader weights, GraphValue normalized, float[] gamma, float[] beta, string p, int dim, int hidden, int outDim, int kernel, int stride)
+    {
+        var x = graph.Gelu(FoldedConv1x1(graph, weights, normalized, p + ".fc1", dim, hidden, gamma, beta));
+        x = ConvLayers.ConvBn(graph, x, weights, p + ".dwconv.weight", p + ".dwconv.bias", null, 0, hidden, hidden, kernel, stride: stride, groups: hidden);
+        return ConvLayers.ConvBn(graph, x, weights, p + ".fc2.weight", p + ".fc2.bias", null, 0, hidden, outDim, 1);
     }
 
     /// <summary>
@@ -296,111 +344,19 @@ public sealed class CloFormerArchitecture : ModelArchitecture
         return graph.Add(shortcut, mlp, name);
     }
 
-    /// <summary>ConvFFN <c>mlp</c>: fc1 (with the norm's affine folded in), exact GELU, depthwise conv (may stride), fc2.</summary>
-    private static GraphValue ConvFfn(GraphBuilder graph, WeightReader weights, GraphValue normalized, float[] gamma, float[] beta, string p, int dim, int hidden, int outDim, int kernel, int stride)
+    /// <summary><c>patch_embed</c>: four conv+BN+ReLU (two stride 2), a 1x1 conv and GroupNorm(1, C).</summary>
+    private static GraphValue Stem(GraphBuilder graph, WeightReader weights, GraphValue x, int dim, int side)
     {
-        var (w1, b1) = FoldInputAffine(weights.ConvWeight(p + ".fc1.weight", hidden, dim, 1), weights.Get(p + ".fc1.bias", hidden), gamma, beta);
-        var x = graph.Gelu(Conv1x1(graph, normalized, p + ".fc1", w1, b1, dim, hidden));
-        x = ConvLayers.ConvBn(graph, x, weights, p + ".dwconv.weight", p + ".dwconv.bias", null, 0, hidden, hidden, kernel, stride: stride, groups: hidden);
-        return ConvLayers.ConvBn(graph, x, weights, p + ".fc2.weight", p + ".fc2.bias", null, 0, hidden, outDim, 1);
-    }
-
-    /// <summary>
-    /// <c>EfficientAttention</c>: AttnConv heads per kernel size, then the global heads, concatenated in that
-    /// order and projected by <c>proj</c>. The input is the bare normalization; (gamma, beta) is norm1's affine.
-    /// </summary>
-    private GraphValue Attention(GraphBuilder graph, WeightReader weights, GraphValue normalized, float[] gamma, float[] beta, string p, int stage, int side)
-    {
-        int dim = Config.EmbedDims[stage];
-        int headDim = dim / Config.NumHeads[stage];
-        double scale = 1.0 / Math.Sqrt(headDim);
-        var split = Config.GroupSplits[stage];
-        int globalHeads = split[^1];
-
-        // Every conv that reads the normalized map directly (each AttnConv's qkv, then global_q) runs as one conv.
-        var groups = new List<(int Heads, int Kernel, int Index)>();
-        for (int t = 0, index = 0; t < split.Count - 1; t++)
+        using var scope = graph.Scope("patch_embed");
+        int[] widths = [3, dim / 2, dim, dim, dim];
+        for (int i = 1; i <= 4; i++)
         {
-            if (split[t] > 0)
-                groups.Add((split[t], Config.KernelSizes[stage][t], index++));
+            string p = Invariant($"patch_embed.conv{i}.conv");
+            x = graph.Relu(ConvLayers.ConvBn(graph, x, weights, p + ".0.weight", p + ".0.bias", p + ".1", BatchNormEpsilon, widths[i - 1], widths[i], 3, stride: i <= 2 ? 2 : 1));
         }
 
-        var parts = new List<(string Name, int Rows)>();
-        foreach (var g in groups)
-            parts.Add((Invariant($"{p}.qkvs.{g.Index}"), 3 * g.Heads * headDim));
-        if (globalHeads > 0)
-            parts.Add((p + ".global_q", globalHeads * headDim));
-
-        int rows = parts.Sum(q => q.Rows);
-        var weight = new float[rows * dim];
-        var bias = new float[rows];
-        int offset = 0;
-        foreach (var (name, count) in parts)
-        {
-            weights.ConvWeight(name + ".weight", count, dim, 1).CopyTo(weight, offset * dim);
-            weights.Get(name + ".bias", count).CopyTo(bias, offset);
-            offset += count;
-        }
-
-        var (fw, fb) = FoldInputAffine(weight, bias, gamma, beta);
-        var projected = Conv1x1(graph, normalized, p + (globalHeads > 0 ? ".qkvs_global_q" : ".qkvs"), fw, fb, dim, rows);
-        var pieces = parts.Count == 1 ? new[] { projected } : graph.Split(projected, 1, parts.Select(q => (long)q.Rows).ToArray());
-
-        var outputs = new List<GraphValue>();
-        foreach (var g in groups)
-            outputs.Add(AttnConv(graph, weights, pieces[outputs.Count], p, g.Index, g.Heads * headDim, g.Kernel, scale));
-        if (globalHeads > 0)
-            outputs.Add(GlobalHeads(graph, weights, normalized, pieces[^1], gamma, beta, p, dim, globalHeads, headDim, Config.WindowSizes[stage], side, scale));
-
-        var mixed = outputs.Count == 1 ? outputs[0] : graph.Concat(1, [.. outputs]);
-        return ConvLayers.ConvBn(graph, mixed, weights, p + ".proj.weight", p + ".proj.bias", null, 0, dim, dim, 1);
-    }
-
-    /// <summary>
-    /// One AttnConv group of c = heads * head_dim channels: the depthwise <c>convs.t</c> over q, k, v together,
-    /// then <c>tanh(scale * act_blocks.t(q * k)) * v</c> with act_block = 1x1 conv, Swish, 1x1 conv (scale folded
-    /// into the last conv).
-    /// </summary>
-    private static GraphValue AttnConv(GraphBuilder graph, WeightReader weights, GraphValue qkv, string p, int index, int c, int kernel, double scale)
-    {
-        string conv = Invariant($"{p}.convs.{index}");
-        string act = Invariant($"{p}.act_blocks.{index}.act_block");
-        var mixed = ConvLayers.ConvBn(graph, qkv, weights, conv + ".weight", conv + ".bias", null, 0, 3 * c, 3 * c, kernel, groups: 3 * c);
-        var qkvParts = graph.Split(mixed, 1, [c, c, c]);
-
-        var context = ConvLayers.ConvBn(graph, graph.Mul(qkvParts[0], qkvParts[1]), weights, act + ".0.weight", act + ".0.bias", null, 0, c, c, 1);
-        var w2 = weights.ConvWeight(act + ".2.weight", c, c, 1).ToArray();
-        var b2 = weights.Get(act + ".2.bias", c).ToArray();
-        ScaleRows(w2, b2, c, 0, c, scale);
-        context = Conv1x1(graph, graph.Silu(context), act + ".2", w2, b2, c, c);
-        return graph.Mul(graph.Tanh(context), qkvParts[2]);
-    }
-
-    /// <summary>
-    /// The global heads: queries from the full map, keys and values from the map average-pooled by
-    /// <paramref name="window"/>; softmax(d^-0.5 q k^T) v, returned as [N, heads * d, H, W] with channel
-    /// head * d + j. Computed transposed (v^T softmax(...)^T) so the result needs no transpose of its own:
-    /// ONNX Runtime fuses the two input transposes into its MatMul kernels.
-    /// </summary>
-    private static GraphValue GlobalHeads(GraphBuilder graph, WeightReader weights, GraphValue normalized, GraphValue query, float[] gamma, float[] beta,
-        string p, int dim, int heads, int headDim, int window, int side, double scale)
-    {
-        int c = heads * headDim;
-        int pooledSide = side / window;
-        long tokens = (long)side * side, pooledTokens = (long)pooledSide * pooledSide;
-
-        var (w, b) = FoldInputAffine(weights.ConvWeight(p + ".global_kv.weight", 2 * c, dim, 1), weights.Get(p + ".global_kv.bias", 2 * c), gamma, beta);
-        ScaleRows(w, b, dim, 0, c, scale); // keys carry the softmax scale
-        var pooled = window == 1 ? normalized : graph.AveragePool(normalized, window);
-        var kv = graph.Split(Conv1x1(graph, pooled, p + ".global_kv", w, b, dim, 2 * c), 1, [c, c]);
-
-        var keysT = graph.Reshape(kv[0], [0, heads, headDim, pooledTokens]);    // N m d n'
-        var valuesT = graph.Reshape(kv[1], [0, heads, headDim, pooledTokens]);  // N m d n'
-        var queriesT = graph.Reshape(query, [0, heads, headDim, tokens]);       // N m d HW
-        var scores = graph.MatMul(graph.Transpose(queriesT, [0, 1, 3, 2]), keysT); // N m HW n'
-        var attention = graph.Softmax(scores, -1);
-        var outT = graph.MatMul(valuesT, graph.Transpose(attention, [0, 1, 3, 2])); // N m d HW
-        return graph.Reshape(outT, [0, c, side, side]);
+        x = ConvLayers.ConvBn(graph, x, weights, "patch_embed.conv5.weight", "patch_embed.conv5.bias", null, 0, dim, dim, 1);
+        return GroupNorm(graph, weights, x, "patch_embed.layernorm", dim, side, "stem");
     }
 
     /// <summary>
@@ -409,17 +365,57 @@ public sealed class CloFormerArchitecture : ModelArchitecture
     /// </summary>
     private static (GraphValue Pooled, GraphValue Logits, int Classes) Head(GraphBuilder graph, WeightReader weights, GraphValue x, int dim, int side)
     {
-        using var scope = graph.Scope("head");
-        // Classes come from the classifier; Get below checks the rest of its shape against the stage width.
+        GraphValue pooled;
+        using (graph.Scope("norm"))
+        {
+            var mean = graph.Flatten(graph.GlobalAveragePool(Normalize(graph, x, dim, side)));
+            var gamma = graph.Initializer("norm.weight", weights.Get("norm.weight", dim), [dim]);
+            var beta = graph.Initializer("norm.bias", weights.Get("norm.bias", dim), [dim]);
+            pooled = graph.Add(graph.Mul(mean, gamma), beta, "pooled");
+        }
+
+        // The class count comes from the classifier; Get checks the rest of its shape against the stage width.
         var shape = weights.ShapeOf("head.weight");
         int classes = shape.Length == 2 ? (int)shape[0] : 0;
-        var mean = graph.Flatten(graph.GlobalAveragePool(Normalize(graph, x, dim, side)));
-        var gamma = graph.Initializer("norm.weight", weights.Get("norm.weight", dim), [dim]);
-        var beta = graph.Initializer("norm.bias", weights.Get("norm.bias", dim), [dim]);
+        using var scope = graph.Scope("head");
         var w = graph.Initializer("head.weight", weights.Get("head.weight", classes, dim), [classes, dim]);
-        var pooled = graph.Add(graph.Mul(mean, gamma), beta, "pooled");
         var b = graph.Initializer("head.bias", weights.Get("head.bias", classes), [classes]);
         return (pooled, graph.Gemm(pooled, w, b, transB: true), classes);
+    }
+
+    /// <inheritdoc />
+    public override ArchitectureGraph Build(GraphBuilder graph, GraphValue input, WeightReader weights, int resolution)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(weights);
+        ValidateResolution(resolution);
+        var c = Config;
+        var features = new List<FeatureOutput>();
+
+        int side = resolution / 4;
+        GraphValue x = Stem(graph, weights, input, c.EmbedDims[0], side);
+        features.Add(new FeatureOutput(x.Name, x, [c.EmbedDims[0], side, side]));
+
+        for (int i = 0; i < c.Stages; i++)
+        {
+            bool last = i == c.Stages - 1;
+            int outDim = c.EmbedDims[last ? i : i + 1];
+            for (int j = 0; j < c.Depths[i]; j++)
+            {
+                bool downsample = !last && j == c.Depths[i] - 1;
+                using var scope = graph.Scope(Invariant($"layers.{i}.blocks.{j}"));
+                string? name = j == c.Depths[i] - 1 ? Invariant($"stage{i + 1}") : null;
+                x = Block(graph, weights, x, Invariant($"layers.{i}.blocks.{j}"), i, downsample ? outDim : c.EmbedDims[i], downsample, side, name);
+                if (downsample)
+                    side /= 2;
+            }
+
+            features.Add(new FeatureOutput(x.Name, x, [outDim, side, side]));
+        }
+
+        var (pooled, logits, classes) = Head(graph, weights, x, c.EmbedDims[^1], side);
+        features.Add(new FeatureOutput("pooled", pooled, [c.EmbedDims[^1]]));
+        return new ArchitectureGraph(logits, classes, features);
     }
 
     private static long Lcm(long a, long b)

@@ -67,6 +67,7 @@ public sealed class CloFormerParityTests
         }
 
         ParityFixture.AssertWithin(fixture.Check(architecture), ParityFixture.Fp32Bound, $"{variant}@{resolution} batch 2");
+        ParityFixture.AssertWithin(fixture.Check(architecture, fp16: true), ParityFixture.Fp16Bound, $"{variant}@{resolution} batch 2, fp16 weights");
         if (variant == "cloformer_xxs" && resolution == 224)
             ParityFixture.AssertWithin(fixture.Check(architecture, batch: 1), ParityFixture.Fp32Bound, $"{variant}@{resolution} batch 1");
     }
