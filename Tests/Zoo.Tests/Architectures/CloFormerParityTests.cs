@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using MLNetAttn.Zoo.Architectures;
 using MLNetAttn.Zoo.Checkpoints;
+using MLNetAttn.Zoo.Tests.Onnx;
 
 namespace MLNetAttn.Zoo.Tests.Architectures;
 
@@ -73,6 +74,33 @@ public sealed class CloFormerParityTests
     }
 
     [TestMethod]
+    public void Graph_PassesTheOnnxCheckerWithFoldedNormsAndModuleNames()
+    {
+        var fixture = ParityFixture.Committed(Committed);
+        using var checkpoint = Checkpoint.Open(fixture.CheckpointPath);
+        var (graph, _) = ModelConverter.Build(Reduced(fixture), checkpoint, new ExportOptions { Resolution = 64, Features = true });
+        var model = OnnxChecker.Check(graph);
+
+        // Strict shape inference agrees with the declared stage outputs (tiny at 64: 16x16, 8x8, 4x4, 2x2, 2x2).
+        Assert.AreEqual("batch,16,16,16", OnnxChecker.Dims(Output(model, "stem")));
+        Assert.AreEqual("batch,24,8,8", OnnxChecker.Dims(Output(model, "stage1")));
+        Assert.AreEqual("batch,48,2,2", OnnxChecker.Dims(Output(model, "stage4")));
+        Assert.AreEqual("batch,48", OnnxChecker.Dims(Output(model, "pooled")));
+        Assert.AreEqual("batch,10", OnnxChecker.Dims(Output(model, "logits")));
+
+        // BatchNorms are folded; each GroupNorm is one InstanceNormalization (stem, 2 per block, head: 1 + 2 * 5 + 1).
+        Assert.IsEmpty(model.NodesOf("BatchNormalization"));
+        Assert.IsEmpty(model.NodesOf("ReduceMean"));
+        Assert.HasCount(12, model.NodesOf("InstanceNormalization"));
+        // Only the two MatMul operands per global attention are transposed (5 blocks).
+        Assert.HasCount(10, model.NodesOf("Transpose"));
+        Assert.IsTrue(model.GetProperty("nodes").EnumerateArray().Any(n => n.GetProperty("name").GetString()!.StartsWith("layers.3.blocks.0/", StringComparison.Ordinal)),
+            "node names follow the module tree");
+        model.Initializer("layers.0.blocks.0.attn.qkvs.0.weight");
+        model.Initializer("patch_embed.conv1.conv.0.weight");
+    }
+
+    [TestMethod]
     [DataRow(240)]
     [DataRow(16)]
     [DataRow(100)]
@@ -136,6 +164,9 @@ public sealed class CloFormerParityTests
         var badCount = good with { MlpRatios = [4, 4, 4] };
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new CloFormerArchitecture("bad", badCount)).Message, "MlpRatios");
     }
+
+    private static JsonElement Output(JsonElement model, string name)
+        => model.GetProperty("outputs").EnumerateArray().First(o => o.GetProperty("name").GetString() == name);
 
     /// <summary>The reduced architecture described by a fixture's meta.json "config" (the reference's VARIANTS entry).</summary>
     private static CloFormerArchitecture Reduced(ParityFixture fixture)
