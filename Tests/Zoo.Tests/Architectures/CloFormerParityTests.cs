@@ -38,6 +38,7 @@ public sealed class CloFormerParityTests
     }
 
     [TestMethod]
+    [DataRow(32, DisplayName = "reduced config at 32 (stage maps 8, 4, 2, 1: one pooled token per stage)")]
     [DataRow(96, DisplayName = "reduced config at 96 (stage maps 24, 12, 6, 3)")]
     [DataRow(160, DisplayName = "reduced config at 160 (stage maps 40, 20, 10, 5)")]
     public void ReducedConfig_OtherResolution_MatchesTorch(int resolution)
