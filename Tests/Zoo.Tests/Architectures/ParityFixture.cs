@@ -42,6 +42,9 @@ internal sealed class ParityFixture
 
     public string CheckpointPath => Path.Combine(Folder, "checkpoint.pth");
 
+    /// <summary>What the latest <see cref="Check"/> conversion reported (its Elapsed is the conversion time).</summary>
+    public ConversionResult? LastConversion { get; private set; }
+
     public IReadOnlyList<string> OutputNames => Meta.GetProperty("outputs").EnumerateArray().Select(e => e.GetString()!).ToList();
 
     /// <summary>A committed fixture under Tests/Fixtures/parity.</summary>
@@ -52,21 +55,29 @@ internal sealed class ParityFixture
     /// <summary>
     /// A full-size fixture made on demand by the reference generator (Debian's torch), cached under
     /// $MLNETATTN_PARITY_CACHE or the temp folder, so a rerun does not generate it again.
+    /// With <paramref name="reduced"/> the generator's reduced-width stand-in of <paramref name="variant"/> is made.
     /// </summary>
-    public static ParityFixture Generate(string variant, int resolution, int batch = 2)
+    public static ParityFixture Generate(string variant, int resolution, int batch = 2, bool reduced = false)
     {
         var cache = Environment.GetEnvironmentVariable("MLNETATTN_PARITY_CACHE") is { Length: > 0 } c ? c : Path.Combine(Path.GetTempPath(), "mlnetattn-parity");
-        var folder = Path.Combine(cache, $"{variant}_r{resolution}_b{batch}");
+        var folder = Path.Combine(cache, $"{variant}{(reduced ? "_reduced" : "")}_r{resolution}_b{batch}");
         if (!File.Exists(Path.Combine(folder, "meta.json")))
         {
+            // The generator names its subfolder after the model it built (the reduced one has another name),
+            // so it writes into a scratch folder whose only subfolder is then moved into place.
+            var scratch = folder + ".partial";
+            if (Directory.Exists(scratch))
+                Directory.Delete(scratch, true);
             var script = Path.Combine(RepositoryRoot(), "Tests", "Reference", "make_parity_fixtures.py");
             var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("MLNETATTN_PYTHON") ?? "/usr/bin/python3")
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
-            foreach (var arg in new[] { script, "--variant", variant, "--resolution", resolution.ToString(), "--batch", batch.ToString(), "--out", cache })
+            foreach (var arg in new[] { script, "--variant", variant, "--resolution", resolution.ToString(), "--batch", batch.ToString(), "--out", scratch })
                 start.ArgumentList.Add(arg);
+            if (reduced)
+                start.ArgumentList.Add("--reduced");
             using var process = Process.Start(start)!;
             var stderr = process.StandardError.ReadToEndAsync();
             var stdout = process.StandardOutput.ReadToEnd();
@@ -76,7 +87,8 @@ internal sealed class ParityFixture
                 Assert.Fail($"the reference generator did not finish for {variant}@{resolution}");
             }
             Assert.AreEqual(0, process.ExitCode, $"reference generator failed for {variant}@{resolution} (needs Debian's python3-torch): {stdout}{stderr.Result}");
-            Directory.Move(Path.Combine(cache, $"{variant}_r{resolution}"), folder);
+            Directory.Move(Directory.GetDirectories(scratch).Single(), folder);
+            Directory.Delete(scratch);
         }
         return Load(folder);
     }
@@ -100,6 +112,7 @@ internal sealed class ParityFixture
         var n = batch ?? Batch;
         using var checkpoint = Checkpoint.Open(CheckpointPath);
         var (graph, result) = ModelConverter.Build(architecture, checkpoint, new ExportOptions { Features = true, Fp16Weights = fp16, Resolution = resolution ?? Resolution });
+        LastConversion = result;
         Assert.AreEqual(NumClasses, result.NumClasses, "classifier width read from the checkpoint");
         foreach (var name in OutputNames.Where(o => o != "logits"))
             Assert.IsTrue(result.Outputs.Contains(name), $"the converted graph has no output '{name}' (has {string.Join(", ", result.Outputs)})");
