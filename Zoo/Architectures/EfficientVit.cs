@@ -47,29 +47,29 @@ public sealed class EfficientVitArchitecture : ModelArchitecture
     private const int MaxResolution = 4096;
 
     // Official variants (backbone.py, cls.py): per-stage widths and depths, head widths, attention head dim.
-    private static readonly Dictionary<string, EfficientVitConfig> Table = new(StringComparer.Ordinal)
-    {
-        ["efficientvit_b0"] = new("b", [8, 16, 32, 64, 128], [1, 2, 2, 2, 2], 16, [1024, 1280]),
-        ["efficientvit_b1"] = new("b", [16, 32, 64, 128, 256], [1, 2, 3, 3, 4], 16, [1536, 1600]),
-        ["efficientvit_b2"] = new("b", [24, 48, 96, 192, 384], [1, 3, 4, 4, 6], 32, [2304, 2560]),
-        ["efficientvit_b3"] = new("b", [32, 64, 128, 256, 512], [1, 4, 6, 6, 9], 32, [2304, 2560]),
-        ["efficientvit_l1"] = new("l", [32, 64, 128, 256, 512], [1, 1, 1, 6, 6], 32, [3072, 3200]),
-        ["efficientvit_l2"] = new("l", [32, 64, 128, 256, 512], [1, 2, 2, 8, 8], 32, [3072, 3200]),
-        ["efficientvit_l3"] = new("l", [64, 128, 256, 512, 1024], [1, 2, 2, 8, 8], 32, [6144, 6400]),
-    };
+    private static readonly (string Name, EfficientVitConfig Config)[] Table =
+    [
+        ("efficientvit_b0", new("b", [8, 16, 32, 64, 128], [1, 2, 2, 2, 2], 16, [1024, 1280])),
+        ("efficientvit_b1", new("b", [16, 32, 64, 128, 256], [1, 2, 3, 3, 4], 16, [1536, 1600])),
+        ("efficientvit_b2", new("b", [24, 48, 96, 192, 384], [1, 3, 4, 4, 6], 32, [2304, 2560])),
+        ("efficientvit_b3", new("b", [32, 64, 128, 256, 512], [1, 4, 6, 6, 9], 32, [2304, 2560])),
+        ("efficientvit_l1", new("l", [32, 64, 128, 256, 512], [1, 1, 1, 6, 6], 32, [3072, 3200])),
+        ("efficientvit_l2", new("l", [32, 64, 128, 256, 512], [1, 2, 2, 8, 8], 32, [3072, 3200])),
+        ("efficientvit_l3", new("l", [64, 128, 256, 512, 1024], [1, 2, 2, 8, 8], 32, [6144, 6400])),
+    ];
 
     // L series: per-stage expansion of the repeated blocks, and the first (stride-2) unit's expansion.
     private static readonly int[] LargeExpand = [1, 4, 4, 4, 6];
     private static readonly int[] LargeDownExpand = [1, 16, 16, 16, 24];
 
     /// <summary>The official variant names.</summary>
-    public static IReadOnlyList<string> Variants { get; } = [.. Table.Keys];
+    public static IReadOnlyList<string> Variants { get; } = [.. Table.Select(v => v.Name)];
 
     /// <summary>Creates the builder for an official variant (e.g. <c>efficientvit_b1</c>).</summary>
     /// <exception cref="KeyNotFoundException">Not an EfficientViT variant; the message lists them.</exception>
     public static EfficientVitArchitecture Create(string variant)
-        => Table.TryGetValue(variant.ToLowerInvariant(), out var config)
-            ? new EfficientVitArchitecture(variant.ToLowerInvariant(), config)
+        => Array.FindIndex(Table, v => string.Equals(v.Name, variant, StringComparison.OrdinalIgnoreCase)) is var i and >= 0
+            ? new EfficientVitArchitecture(Table[i].Name, Table[i].Config)
             : throw new KeyNotFoundException($"'{variant}' is not an EfficientViT variant; known: {string.Join(", ", Variants)}.");
 
     /// <summary>A builder for <paramref name="config"/> under the name <paramref name="name"/> (reduced test configs use this).</summary>

@@ -89,6 +89,39 @@ public sealed class EfficientVitParityTests
     }
 
     [TestMethod]
+    [TestCategory("FullSize")]
+    [DataRow("efficientvit_b0")]
+    [DataRow("efficientvit_b1")]
+    [DataRow("efficientvit_b2")]
+    [DataRow("efficientvit_b3")]
+    [DataRow("efficientvit_l1")]
+    [DataRow("efficientvit_l2")]
+    [DataRow("efficientvit_l3")]
+    public void OfficialVariantWithFloat16WeightsStaysWithinTheBound(string variant)
+    {
+        var fixture = ParityFixture.Generate(variant, 224);
+
+        var errors = fixture.Check(EfficientVitArchitecture.Create(variant), fp16: true);
+
+        ParityFixture.AssertWithin(errors, ParityFixture.Fp16Bound, $"{variant} @224 fp16 weights");
+    }
+
+    [TestMethod]
+    public void GraphHasNoBatchNormAndNamesNodesAfterTheModuleTree()
+    {
+        var fixture = ParityFixture.Committed("efficientvit_b_tiny_r64");
+        using var checkpoint = Checkpoint.Open(fixture.CheckpointPath);
+
+        var (graph, _) = ModelConverter.Build(FromFixture(fixture), checkpoint, new ExportOptions());
+        var text = System.Text.Encoding.ASCII.GetString(graph.ToArray());
+
+        // Every BatchNorm is folded into its conv, so the op type never appears; node names carry module paths.
+        Assert.DoesNotContain("BatchNormalization", text);
+        Assert.Contains("backbone.stages.3.op_list.2.context_module.main", text);
+        Assert.Contains("head.op_list.2", text);
+    }
+
+    [TestMethod]
     [DataRow(16)]
     [DataRow(31)]
     [DataRow(4097)]
