@@ -137,7 +137,7 @@ public sealed class EfficientVitArchitecture : ModelArchitecture
             var side = Half(resolution);
             x = ConvLayer(x, "backbone.input_stem.op_list.0", 3, w[0], 3, stride: 2, norm: true, bias: false, act: true);
             for (var i = 1; i <= d[0]; i++)
-                x = graph.Add(DsConv(x, $"backbone.input_stem.op_list.{i}.main", w[0]), x);
+                x = Residual($"backbone.input_stem.op_list.{i}", DsConv(x, $"backbone.input_stem.op_list.{i}.main", w[0]), x);
             var features = new List<FeatureOutput> { Feature("stage0", x, w[0], side) };
 
             var c = w[0];
@@ -153,7 +153,7 @@ public sealed class EfficientVitArchitecture : ModelArchitecture
                 for (var i = 1; i < (attention ? d[s] + 1 : d[s]); i++)
                     x = attention
                         ? EfficientVitBlock(x, $"{prefix}.{i}", c, side, 4)
-                        : graph.Add(MbConv(x, $"{prefix}.{i}.main", c, c, 4, stride: 1, fewerNorm: false), x);
+                        : Residual($"{prefix}.{i}", MbConv(x, $"{prefix}.{i}.main", c, c, 4, stride: 1, fewerNorm: false), x);
                 features.Add(Feature($"stage{s}", x, c, side));
             }
             return features;
@@ -167,7 +167,7 @@ public sealed class EfficientVitArchitecture : ModelArchitecture
             var side = Half(resolution);
             x = ConvLayer(x, "backbone.stages.0.op_list.0", 3, w[0], 3, stride: 2, norm: true, bias: false, act: true);
             for (var i = 1; i <= d[0]; i++)
-                x = graph.Add(ResBlock(x, $"backbone.stages.0.op_list.{i}.main", w[0]), x);
+                x = Residual($"backbone.stages.0.op_list.{i}", ResBlock(x, $"backbone.stages.0.op_list.{i}.main", w[0]), x);
             var features = new List<FeatureOutput> { Feature("stage0", x, w[0], side) };
 
             var c = w[0];
@@ -187,8 +187,8 @@ public sealed class EfficientVitArchitecture : ModelArchitecture
                     x = s == 4
                         ? EfficientVitBlock(x, $"{prefix}.{i}", c, side, expand)
                         : fused
-                            ? graph.Add(FusedMbConv(x, $"{prefix}.{i}.main", c, c, expand, stride: 1), x)
-                            : graph.Add(MbConv(x, $"{prefix}.{i}.main", c, c, expand, stride: 1, fewerNorm: true), x);
+                            ? Residual($"{prefix}.{i}", FusedMbConv(x, $"{prefix}.{i}.main", c, c, expand, stride: 1), x)
+                            : Residual($"{prefix}.{i}", MbConv(x, $"{prefix}.{i}.main", c, c, expand, stride: 1, fewerNorm: true), x);
                 }
                 features.Add(Feature($"stage{s}", x, c, side));
             }
@@ -236,6 +236,13 @@ public sealed class EfficientVitArchitecture : ModelArchitecture
             return act ? Act(y) : y;
         }
 
+        /// <summary>main + x, the official ResidualBlock with an identity shortcut, named after the block.</summary>
+        private GraphValue Residual(string prefix, GraphValue main, GraphValue x)
+        {
+            using var scope = graph.Scope(prefix);
+            return graph.Add(main, x);
+        }
+
         private GraphValue Act(GraphValue x) => config.IsLarge ? graph.GeluTanh(x) : graph.HardSwish(x);
 
         /// <summary>Depthwise 3×3 (BN, act) then pointwise (BN): the B stem's DSConv.</summary>
@@ -275,9 +282,8 @@ public sealed class EfficientVitArchitecture : ModelArchitecture
         /// <summary>LiteMLA residual (<c>context_module</c>) then MBConv residual without inner norms (<c>local_module</c>).</summary>
         private GraphValue EfficientVitBlock(GraphValue x, string prefix, int channels, int side, int expand)
         {
-            // Both are official ResidualBlocks with an identity shortcut: main(x) + x.
-            x = graph.Add(LiteMla(x, prefix + ".context_module.main", channels, side), x);
-            return graph.Add(MbConv(x, prefix + ".local_module.main", channels, channels, expand, stride: 1, fewerNorm: true), x);
+            x = Residual(prefix + ".context_module", LiteMla(x, prefix + ".context_module.main", channels, side), x);
+            return Residual(prefix + ".local_module", MbConv(x, prefix + ".local_module.main", channels, channels, expand, stride: 1, fewerNorm: true), x);
         }
 
         /// <summary>

@@ -117,8 +117,9 @@ public sealed class EfficientVitParityTests
 
         // Every BatchNorm is folded into its conv, so the op type never appears; node names carry module paths.
         Assert.DoesNotContain("BatchNormalization", text);
-        Assert.Contains("backbone.stages.3.op_list.2.context_module.main", text);
-        Assert.Contains("head.op_list.2", text);
+        Assert.Contains("backbone.stages.3.op_list.2.context_module.main/MatMul", text);
+        Assert.Contains("backbone.stages.3.op_list.2.local_module/Add", text);
+        Assert.Contains("head.op_list.2/LayerNormalization", text);
     }
 
     [TestMethod]
