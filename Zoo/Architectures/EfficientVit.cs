@@ -175,11 +175,12 @@ public sealed class EfficientVitArchitecture : ModelArchitecture
             {
                 side = Half(side);
                 var prefix = $"backbone.stages.{s}.op_list";
+                // Stages 1-2 use fused MBConvs with every norm; stages 3-4 MBConvs whose expanding convs
+                // carry a bias instead of a BatchNorm (the official fewer_norm).
                 var fused = s <= 2;
-                var fewerNorm = s >= 3;
                 x = fused
                     ? FusedMbConv(x, $"{prefix}.0.main", c, w[s], LargeDownExpand[s], stride: 2)
-                    : MbConv(x, $"{prefix}.0.main", c, w[s], LargeDownExpand[s], stride: 2, fewerNorm: fewerNorm);
+                    : MbConv(x, $"{prefix}.0.main", c, w[s], LargeDownExpand[s], stride: 2, fewerNorm: true);
                 c = w[s];
                 for (var i = 1; i <= d[s]; i++)
                 {
