@@ -7,6 +7,7 @@ namespace MLNetAttn.Zoo.Onnx;
 public sealed partial class GraphBuilder
 {
     private const float Sqrt2 = 1.4142135623730951f;
+    private const float SqrtTwoOverPi = 0.7978845608028654f;
 
     /// <summary>
     /// Exact (erf) GELU, x * 0.5 * (1 + erf(x / sqrt(2))), PyTorch's nn.GELU() default. Written as
@@ -19,6 +20,21 @@ public sealed partial class GraphBuilder
         GraphValue erf = Erf(Div(x, Scalar(Sqrt2)));
         GraphValue gate = Mul(x, Add(erf, Scalar(1f)));
         return Mul(gate, Scalar(0.5f), name);
+    }
+
+    /// <summary>
+    /// Tanh-approximated GELU, 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3))), PyTorch's
+    /// nn.GELU(approximate="tanh"). Opsets before 20 have no Gelu operator, so it is written out of
+    /// standard operators, x^3 as two multiplications.
+    /// </summary>
+    /// <param name="x">Input.</param>
+    /// <param name="name">Output name; null generates one.</param>
+    public GraphValue GeluTanh(GraphValue x, string? name = null)
+    {
+        GraphValue cube = Mul(Mul(x, x), x);
+        GraphValue inner = Add(x, Mul(cube, Scalar(0.044715f)));
+        GraphValue gate = Add(Tanh(Mul(inner, Scalar(SqrtTwoOverPi))), Scalar(1f));
+        return Mul(Mul(x, Scalar(0.5f)), gate, name);
     }
 
     /// <summary>

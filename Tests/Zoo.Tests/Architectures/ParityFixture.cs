@@ -42,6 +42,9 @@ internal sealed class ParityFixture
 
     public string CheckpointPath => Path.Combine(Folder, "checkpoint.pth");
 
+    /// <summary>What the latest <see cref="Check"/> conversion reported (its Elapsed is the conversion time).</summary>
+    public ConversionResult? LastConversion { get; private set; }
+
     public IReadOnlyList<string> OutputNames => Meta.GetProperty("outputs").EnumerateArray().Select(e => e.GetString()!).ToList();
 
     /// <summary>A committed fixture under Tests/Fixtures/parity.</summary>
@@ -110,6 +113,7 @@ internal sealed class ParityFixture
         var n = batch ?? Batch;
         using var checkpoint = Checkpoint.Open(CheckpointPath);
         var (graph, result) = ModelConverter.Build(architecture, checkpoint, new ExportOptions { Features = true, Fp16Weights = fp16, Resolution = resolution ?? Resolution });
+        LastConversion = result;
         Assert.AreEqual(NumClasses, result.NumClasses, "classifier width read from the checkpoint");
         foreach (var name in OutputNames.Where(o => o != "logits"))
             Assert.IsTrue(result.Outputs.Contains(name), $"the converted graph has no output '{name}' (has {string.Join(", ", result.Outputs)})");
