@@ -21,7 +21,10 @@ public abstract class DataViewType : IEquatable<DataViewType>
     public override bool Equals(object? obj) => obj is DataViewType other && Equals(other);
 
     /// <inheritdoc />
-    public override int GetHashCode() => (ToString() ?? "").GetHashCode(StringComparison.Ordinal);
+    public override int GetHashCode() => ToString().GetHashCode(StringComparison.Ordinal);
+
+    /// <summary>The type as text, e.g. <c>Vector&lt;Single,3,224,224&gt;</c>; <see cref="Parse"/> reads it back.</summary>
+    public abstract override string ToString();
 
     /// <summary>
     /// Parses the text that <see cref="object.ToString"/> writes (used by the saved pipeline format):

@@ -136,7 +136,8 @@ public static class PipelineFormat
             }
             root.EnsureAllRead();
             var chain = new TransformerChain<ITransformer>(steps.ToArray());
-            chain.GetOutputSchema(inputSchema); // the steps must fit together on the saved input schema
+            try { chain.GetOutputSchema(inputSchema); } // the steps must fit together on the saved input schema
+            catch (ArgumentOutOfRangeException e) { throw new InvalidDataException($"'{name}': the saved steps do not fit the saved input schema: {e.Message}", e); }
             return chain;
         }
     }
