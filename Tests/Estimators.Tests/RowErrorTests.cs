@@ -66,7 +66,8 @@ public sealed class RowErrorTests
         var folder = BrokenFolder();
         try
         {
-            var vision = new VisionContext();
+            var log = new CapturingLoggerFactory();
+            var vision = new VisionContext(loggerFactory: log);
             var data = vision.Data.LoadImagesFromDirectory(folder);
             var skipping = Pipeline(vision, RowErrorPolicy.Skip).Fit(data).Transform(data);
             Assert.IsNull(skipping.Schema.GetColumnOrNull("Error"), "Skip adds no error column");
@@ -82,6 +83,9 @@ public sealed class RowErrorTests
                 }
             }
             Assert.AreEqual(3, skipped);
+            var warnings = log.Messages.Where(m => m.Level == Microsoft.Extensions.Logging.LogLevel.Warning).Select(m => m.Message).ToArray();
+            Assert.HasCount(3, warnings);
+            Assert.IsTrue(warnings.Any(w => w.Contains("Skipping row 1") && w.Contains("b_truncated.jpg")), string.Join("\n", warnings));
             CollectionAssert.AreEqual(new[] { "a_chelsea.png", "e_rocket.jpg" }, kept);
 
             var throwing = Pipeline(vision, RowErrorPolicy.Throw).Fit(data).Transform(data);
