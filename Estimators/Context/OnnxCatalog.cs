@@ -64,7 +64,26 @@ public static class OnnxCatalog
         return ApplyBackbone(catalog, spec, scorer, inputColumnName);
     }
 
-    /// <summary>The backbone chain for a spec and a loaded scorer (the shape a zoo-name overload will take too).</summary>
+    /// <summary>
+    /// A backbone with the preprocessing of a zoo card (<see cref="MLNetAttn.Zoo.ModelZoo"/>) at a resolution, for models
+    /// whose ONNX file carries no metadata. The file's input must match the resolution.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="card">The card, e.g. <c>ModelZoo.Get("shvit_s4.in1k")</c>.</param>
+    /// <param name="modelFile">The .onnx file.</param>
+    /// <param name="resolution">Input size; null = the card's.</param>
+    /// <param name="inputColumnName">The Image column.</param>
+    /// <param name="options">Device, batch size, threads; null = defaults.</param>
+    public static EstimatorChain<OnnxTransformer> ApplyBackbone(this TransformsCatalog catalog, MLNetAttn.Zoo.ModelCard card, string modelFile, int? resolution = null,
+        string inputColumnName = "Image", OnnxOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(card);
+        ArgumentException.ThrowIfNullOrEmpty(modelFile);
+        var scorer = new OnnxScoringEstimator(catalog.Context, (options ?? new OnnxOptions()) with { ModelFile = modelFile, ModelBytes = null });
+        return ApplyBackbone(catalog, BackboneSpec.FromCard(card, resolution), scorer, inputColumnName);
+    }
+
+    /// <summary>The backbone chain for a spec and a loaded scorer (what the overloads by file, card and, later, zoo name build on).</summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="spec">The preprocessing.</param>
     /// <param name="scorer">The model.</param>

@@ -43,6 +43,9 @@ public sealed class DataBatch : IDisposable
     public BatchColumn this[int index] => _columns[index]
         ?? throw new InvalidOperationException($"Column '{Schema[index].Name}' has no values in this batch.");
 
+    /// <summary>True when column <paramref name="index"/> has values in this batch.</summary>
+    public bool HasValues(int index) => index < _columns.Length && _columns[index] is not null;
+
     /// <summary>The column called <paramref name="name"/>.</summary>
     public BatchColumn this[string name] => this[Schema[name].Index];
 

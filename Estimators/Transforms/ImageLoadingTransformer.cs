@@ -99,7 +99,9 @@ public sealed class ImageLoadingTransformer : RowMappingTransformer
             batch.SetColumn(_output, images);
             if (_error >= 0 && batch.ErrorColumnIndex < 0)
             {
-                batch.SetColumn(_error, new ScalarColumn<string?>(TextDataViewType.Instance, new string?[rows]));
+                // An error column already in the data is adopted, so rows it marks stay marked (and are not decoded).
+                if (!batch.HasValues(_error))
+                    batch.SetColumn(_error, new ScalarColumn<string?>(TextDataViewType.Instance, new string?[rows]));
                 batch.ErrorColumnIndex = _error;
             }
             var failures = new Exception?[rows];
@@ -174,7 +176,8 @@ public sealed record ImageLoadingOptions
     /// <param name="imageFolder">Folder that relative paths are resolved against; null = as given.</param>
     /// <param name="decodeOptions">Decoding (EXIF rotation, ICC opt-in, limits); null = <see cref="ImageDecodeOptions.Default"/>.</param>
     /// <param name="errorPolicy">What to do with a file that cannot be decoded.</param>
-    /// <param name="errorColumnName">The Text column that receives error messages under <see cref="RowErrorPolicy.Mark"/>.</param>
+    /// <param name="errorColumnName">The Text column that receives error messages under <see cref="RowErrorPolicy.Mark"/>; a Text
+    /// column of that name already in the data is adopted (rows it marks are passed over).</param>
     public ImageLoadingOptions(string outputColumnName, string inputColumnName, string? imageFolder = null, ImageDecodeOptions? decodeOptions = null,
         RowErrorPolicy errorPolicy = ImageLoadingEstimator.Defaults.ErrorPolicy, string errorColumnName = ImageLoadingEstimator.Defaults.ErrorColumnName)
     {

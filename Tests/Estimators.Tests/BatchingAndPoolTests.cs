@@ -77,6 +77,22 @@ public sealed class BatchingAndPoolTests
     }
 
     [TestMethod]
+    public void StoppingEarlyReleasesThePrefetchedBatches()
+    {
+        var vision = new VisionContext();
+        var rows = Enumerable.Range(0, 60).Select(i => new PathRow { ImagePath = Path.Combine(TestData.Images, TestData.Photos[i % 5]) });
+        var data = vision.Data.LoadFromEnumerable(rows);
+        var model = EndToEndTests.ExplicitPipeline(vision, TestData.EndToEndModel()).Fit(data);
+        var all = vision.Data.CreateEnumerable<Prediction>(model.Transform(data), options: new BatchingOptions { BatchSize = 4, QueueDepth = 4 }).ToArray();
+        // Leaving after 3 rows must stop the producer and dispose what it prepared; a second read works as the first.
+        var first = vision.Data.CreateEnumerable<Prediction>(model.Transform(data), options: new BatchingOptions { BatchSize = 4, QueueDepth = 4 }).Take(3).ToArray();
+        Assert.HasCount(3, first);
+        for (var i = 0; i < 3; i++)
+            CollectionAssert.AreEqual(all[i].Logits, first[i].Logits);
+        Assert.HasCount(60, all);
+    }
+
+    [TestMethod]
     public void CancellationStopsTheStream()
     {
         var vision = new VisionContext();
