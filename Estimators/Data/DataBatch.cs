@@ -14,9 +14,22 @@ public sealed class DataBatch : IDisposable
     private BatchColumn?[] _columns;
     private int _disposed;
 
+    // Batches alive in the process and the most seen at once: the bound on memory is a bound on these (tests read them).
+    private static int s_live;
+    private static int s_peak;
+
+    internal static int Live => Volatile.Read(ref s_live);
+
+    internal static int Peak => Volatile.Read(ref s_peak);
+
+    internal static void ResetPeak() => Volatile.Write(ref s_peak, Live);
+
     /// <summary>A batch of <paramref name="rowCount"/> rows starting at row <paramref name="firstRow"/> of its view.</summary>
     public DataBatch(DataViewSchema schema, long firstRow, int rowCount)
     {
+        var live = Interlocked.Increment(ref s_live);
+        for (var peak = s_peak; live > peak; peak = s_peak)
+            Interlocked.CompareExchange(ref s_peak, live, peak);
         Schema = schema;
         FirstRow = firstRow;
         RowCount = rowCount;
@@ -97,6 +110,7 @@ public sealed class DataBatch : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
+        Interlocked.Decrement(ref s_live);
         foreach (var column in _columns)
             column?.Dispose();
     }

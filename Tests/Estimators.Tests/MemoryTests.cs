@@ -59,3 +59,39 @@ public sealed class MemoryTests
         Assert.IsLessThan(8L << 20, growth, $"managed heap grew by {growth} bytes while streaming");
     }
 }
+
+/// <summary>Every batch is disposed, whatever way a stream ends, and no more are alive than the queue allows.</summary>
+[TestClass]
+public sealed class BatchLifetimeTests
+{
+    [TestMethod]
+    [DataRow(0)]
+    [DataRow(1)]
+    [DataRow(3)]
+    public void BatchesInFlightStayWithinQueueDepthAndAreAllReleased(int depth)
+    {
+        var vision = new VisionContext();
+        var rows = Enumerable.Range(0, 40).Select(i => new PathRow { ImagePath = Path.Combine(TestData.Images, TestData.Photos[i % 5]) }).ToArray();
+        var data = vision.Data.LoadFromEnumerable(rows);
+        var model = EndToEndTests.ExplicitPipeline(vision, TestData.EndToEndModel()).Fit(data);
+        var options = new BatchingOptions { BatchSize = 2, QueueDepth = depth };
+        var before = DataBatch.Live;
+        DataBatch.ResetPeak();
+
+        Assert.HasCount(40, vision.Data.CreateEnumerable<Prediction>(model.Transform(data), options: options).ToArray());
+        // Bound: one being read from the source, one prepared but not yet queued, `depth` queued, one with the reader.
+        Assert.IsLessThanOrEqualTo(before + depth + 3, DataBatch.Peak, $"peak batches alive with queue depth {depth}");
+        Assert.AreEqual(before, DataBatch.Live, "a full read leaked batches");
+
+        _ = vision.Data.CreateEnumerable<Prediction>(model.Transform(data), options: options).Take(3).ToArray();
+        SpinWait.SpinUntil(() => DataBatch.Live == before, 5000);
+        Assert.AreEqual(before, DataBatch.Live, "stopping early leaked batches");
+
+        var broken = vision.Data.LoadFromEnumerable(rows.Select((r, i) => i == 25 ? new PathRow { ImagePath = Path.Combine(TestData.Images, "truncated.jpg") } : r).ToArray());
+        var throwing = vision.Transforms.LoadImages("Image", null, "ImagePath", errorPolicy: RowErrorPolicy.Throw)
+            .Append(vision.Transforms.ResizeImages("Image", 16, 16)).Fit(broken);
+        Assert.ThrowsExactly<RowProcessingException>(() => vision.Data.CreateEnumerable<PathRow>(throwing.Transform(broken), options: options).ToArray());
+        SpinWait.SpinUntil(() => DataBatch.Live == before, 5000);
+        Assert.AreEqual(before, DataBatch.Live, "a failing stream leaked batches");
+    }
+}
