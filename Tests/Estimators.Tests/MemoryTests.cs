@@ -4,6 +4,7 @@ namespace MLNetAttn.Estimators.Tests;
 
 /// <summary>Streaming holds a bounded number of batches: memory must not grow with the number of rows.</summary>
 [TestClass]
+[DoNotParallelize] // measures the process heap
 public sealed class MemoryTests
 {
     public TestContext TestContext { get; set; } = null!;
@@ -45,23 +46,27 @@ public sealed class MemoryTests
         {
             Assert.IsNull(row.Error);
             seen++;
-            if (seen == 200)
+            // The baseline waits until the thread pool and the array pool's per-thread caches have warmed up (their
+            // retention is bounded but arrives over the first few hundred rows); per-row retention would keep growing.
+            if (seen == 600)
                 atStart = GC.GetTotalMemory(forceFullCollection: true);
-            else if (seen > 200 && seen % 200 == 0)
+            else if (seen > 600 && seen % 200 == 0)
                 peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: true));
         }
         clock.Stop();
         var growth = peak - atStart;
         TestContext.WriteLine($"{seen} rows in {clock.Elapsed.TotalSeconds:F2} s ({seen / clock.Elapsed.TotalSeconds:F0} rows/s incl. PNG generation); " +
-            $"heap after 200 rows {atStart / 1024} KiB, peak later {peak / 1024} KiB, growth {growth / 1024} KiB");
+            $"heap after 600 rows {atStart / 1024} KiB, peak later {peak / 1024} KiB, growth {growth / 1024} KiB");
         Assert.AreEqual(rows, seen);
-        // 2,000 rows of 3x64x64 floats alone would be 98 MB; a few batches in flight are well under 8 MB of live heap growth.
-        Assert.IsLessThan(8L << 20, growth, $"managed heap grew by {growth} bytes while streaming");
+        // Keeping the 3x64x64 floats of the last 1,400 rows would add 69 MB. Observed growth is 1-8 MB: the shared array
+        // pool's per-thread and per-core caches (2 MB batch tensors) fill unevenly; 16 MB leaves room for that noise.
+        Assert.IsLessThan(16L << 20, growth, $"managed heap grew by {growth} bytes while streaming");
     }
 }
 
 /// <summary>Every batch is disposed, whatever way a stream ends, and no more are alive than the queue allows.</summary>
 [TestClass]
+[DoNotParallelize] // reads process-wide batch counters
 public sealed class BatchLifetimeTests
 {
     [TestMethod]

@@ -65,6 +65,27 @@ public sealed class PreprocessingParityTests
     }
 
     [TestMethod]
+    public void InterleavedAndBgrLayoutsHoldTheSameValues()
+    {
+        var vision = new VisionContext();
+        var data = vision.Data.LoadFromEnumerable(new[] { new PathRow { ImagePath = Path.Combine(TestData.Images, "coffee.png") } });
+        float[] Extract(bool interleave, MLNetAttn.Transforms.Tensors.ColorOrder order) => vision.Data.CreateEnumerable<PixelsRow>(
+            vision.Transforms.LoadImages("Image", null, "ImagePath").Append(vision.Transforms.ResizeImages("Image", 12, 10, resizing: ResizingKind.Fill))
+                .Append(vision.Transforms.ExtractPixels("Pixels", "Image", TestData.ImageNetMean, TestData.ImageNetStd, colorOrder: order, interleavePixelColors: interleave))
+                .Fit(data).Transform(data)).Single().Pixels;
+        var chw = Extract(false, MLNetAttn.Transforms.Tensors.ColorOrder.Rgb);
+        var hwc = Extract(true, MLNetAttn.Transforms.Tensors.ColorOrder.Rgb);
+        var bgr = Extract(false, MLNetAttn.Transforms.Tensors.ColorOrder.Bgr);
+        const int plane = 12 * 10;
+        for (var p = 0; p < plane; p++)
+            for (var c = 0; c < 3; c++)
+            {
+                Assert.AreEqual(chw[c * plane + p], hwc[p * 3 + c]);
+                Assert.AreEqual(chw[c * plane + p], bgr[(2 - c) * plane + p]);
+            }
+    }
+
+    [TestMethod]
     public void IsoPadLetterboxesAndFillStretches()
     {
         Assert.AreEqual(new ResizePlan(100, 50, 0, 25), ResizePlan.Create(200, 100, 100, 100, ResizingKind.IsoPad, Anchor.Center, null));
