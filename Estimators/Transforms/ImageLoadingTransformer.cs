@@ -95,8 +95,8 @@ public sealed class ImageLoadingTransformer : RowMappingTransformer
         {
             var o = _parent.Options;
             var rows = batch.RowCount;
+            var input = batch[_input]; // taken first: the output may replace it in place (LoadImages("ImagePath"))
             var images = new ImageColumn(new ImageDataViewType(), rows);
-            batch.SetColumn(_output, images);
             if (_error >= 0 && batch.ErrorColumnIndex < 0)
             {
                 // An error column already in the data is adopted, so rows it marks stay marked (and are not decoded).
@@ -105,7 +105,6 @@ public sealed class ImageLoadingTransformer : RowMappingTransformer
                 batch.ErrorColumnIndex = _error;
             }
             var failures = new Exception?[rows];
-            var input = batch[_input];
             Parallel.For(0, rows, context.Parallel, row =>
             {
                 if (batch.IsFaulted(row))
@@ -119,6 +118,7 @@ public sealed class ImageLoadingTransformer : RowMappingTransformer
                     failures[row] = e;
                 }
             });
+            batch.SetColumn(_output, images);
             Settle(batch, failures);
         }
 

@@ -80,6 +80,28 @@ public sealed class DataLoadingTests
     }
 
     [TestMethod]
+    public void LoadImagesInPlaceReplacesThePathColumn()
+    {
+        var vision = new VisionContext();
+        var data = EndToEndTests.Photos(vision);
+        var model = vision.Transforms.LoadImages("ImagePath", TestData.Images).Append(vision.Transforms.ResizeImages("ImagePath", 8, 8)).Fit(data);
+        Assert.AreEqual("ImagePath: Image<8,8>, Error: Text", model.GetOutputSchema(data.Schema).ToString());
+        var relative = vision.Data.LoadFromEnumerable(TestData.Photos.Select(p => new PathRow { ImagePath = p }).ToArray());
+        foreach (var batch in model.Transform(relative).GetBatches())
+        {
+            using (batch)
+            {
+                Assert.AreEqual(5, batch.RowCount);
+                for (var r = 0; r < batch.RowCount; r++)
+                {
+                    Assert.IsNull(batch.GetError(r));
+                    Assert.AreEqual(8, batch.GetColumn<ImageColumn>(0)[r]!.Width);
+                }
+            }
+        }
+    }
+
+    [TestMethod]
     public void EncodedBytesDecodeLikeFiles()
     {
         var vision = new VisionContext();
