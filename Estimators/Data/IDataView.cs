@@ -1,0 +1,57 @@
+namespace MLNetAttn.Estimators;
+
+/// <summary>
+/// A lazy, columnar table (ML.NET's <c>IDataView</c>): nothing is read or computed until batches are asked
+/// for, and then only as many rows at a time as a batch holds. Views are immutable and can be read any number of
+/// times, also concurrently.
+/// </summary>
+public interface IDataView
+{
+    /// <summary>The columns every batch holds.</summary>
+    DataViewSchema Schema { get; }
+
+    /// <summary>The number of rows when known without reading the data (after skipping errors it may be fewer), else null.</summary>
+    long? GetRowCount();
+
+    /// <summary>
+    /// Streams the rows in batches. The caller owns each batch and must dispose it (that returns its pooled
+    /// buffers); memory held at once is bounded by the batch size times <see cref="BatchingOptions.QueueDepth"/>,
+    /// never by the size of the data.
+    /// </summary>
+    /// <param name="options">Batch size, prefetch depth and parallelism; null = defaults.</param>
+    /// <param name="cancellationToken">Stops the stream (an <see cref="OperationCanceledException"/> on the next batch).</param>
+    IEnumerable<DataBatch> GetBatches(BatchingOptions? options = null, CancellationToken cancellationToken = default);
+}
+
+/// <summary>How a data view is streamed.</summary>
+public sealed record BatchingOptions
+{
+    /// <summary>Shared defaults.</summary>
+    public static BatchingOptions Default { get; } = new();
+
+    /// <summary>
+    /// Rows per batch. Default = null: the pipeline's preference (the batch size given to <c>ApplyOnnxModel</c>,
+    /// else <see cref="DefaultBatchSize"/>).
+    /// </summary>
+    public int? BatchSize { get; init; }
+
+    /// <summary>The batch size used when neither the caller nor the pipeline names one: 16.</summary>
+    public const int DefaultBatchSize = 16;
+
+    /// <summary>
+    /// Batches prepared ahead (decoded, resized, normalized on worker threads) while the model runs the current
+    /// one. Default = 2; 0 = everything on the calling thread, one batch at a time.
+    /// </summary>
+    public int QueueDepth { get; init; } = 2;
+
+    /// <summary>Threads that decode and resize the rows of one batch at once. Default = the processor count.</summary>
+    public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
+
+    internal void Validate()
+    {
+        if (BatchSize is < 1)
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "A batch holds at least one row.");
+        ArgumentOutOfRangeException.ThrowIfNegative(QueueDepth, nameof(QueueDepth));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxDegreeOfParallelism, 1, nameof(MaxDegreeOfParallelism));
+    }
+}
