@@ -26,7 +26,8 @@ public sealed record DuckDbCsvReject(string File, long Line, string? Column, str
 /// columns without an error. Give the dialect and the columns and switch the sniffer off
 /// (<see cref="ReadCsvOptions"/>): then the first bad line fails the query with "CSV Error on Line: N" and DuckDB's reason;
 /// adding <c>store_rejects=true</c> instead skips bad lines and records each one in the connection's temporary
-/// <c>reject_errors</c>/<c>reject_scans</c> tables, which <see cref="ReadLatest"/> turns into messages. An unterminated quote
+/// <c>reject_errors</c>/<c>reject_scans</c> tables, which <see cref="Read"/> turns into messages (<see cref="Clear"/> them
+/// before each scan). Only the columns a query reads are converted, so validate with <c>SELECT *</c>. An unterminated quote
 /// makes DuckDB read the rest of the file as that one field, so a job should treat any reject as fatal.
 /// </remarks>
 public static class DuckDbCsvRejects
@@ -44,16 +45,31 @@ public static class DuckDbCsvRejects
         return "header=true, delim=',', quote='\"', escape='\"', auto_detect=false, columns={" + string.Join(", ", list) + "}";
     }
 
-    /// <summary>Reads the rejects of the latest <c>store_rejects</c> scan on this connection, in file and line order.</summary>
-    public static IReadOnlyList<DuckDbCsvReject> ReadLatest(DuckDbConnection connection)
+    /// <summary>
+    /// Drops the connection's reject tables, so the next <c>store_rejects</c> scan starts from empty ones (DuckDB keeps
+    /// adding to them for the life of the connection, and a scan without errors adds no scan row).
+    /// </summary>
+    public static void Clear(DuckDbConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        connection.Execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;");
+    }
+
+    /// <summary>
+    /// Reads every reject recorded on this connection since the last <see cref="Clear"/>, in file and line order;
+    /// empty when no <c>store_rejects</c> scan has run.
+    /// </summary>
+    public static IReadOnlyList<DuckDbCsvReject> Read(DuckDbConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
         var rejects = new List<DuckDbCsvReject>();
+        if (connection.ExecuteScalar("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'reject_errors' AND temporary") is 0L)
+            return rejects;
         // ENUM columns are read as text; the reader handles VARCHAR, not ENUM dictionaries.
         using var reader = connection.Query(
             "SELECT s.file_path, e.line, e.column_name, CAST(e.error_type AS VARCHAR), e.csv_line, e.error_message " +
             "FROM reject_errors e JOIN reject_scans s ON e.scan_id = s.scan_id AND e.file_id = s.file_id " +
-            "WHERE e.scan_id = (SELECT max(scan_id) FROM reject_scans) ORDER BY s.file_path, e.line");
+            "ORDER BY s.file_path, e.line");
         while (reader.Read())
             rejects.Add(new DuckDbCsvReject(reader.GetString(0) ?? "", reader.GetInt64(1), reader.GetString(2),
                 reader.GetString(3) ?? "", reader.GetString(4)?.TrimEnd('\r', '\n'), reader.GetString(5) ?? ""));
