@@ -21,7 +21,9 @@ public sealed class DuckDbOptions
 /// <summary>
 /// A DuckDB database: a file (created when missing) or <c>:memory:</c>. Thread-safe: open one
 /// <see cref="DuckDbConnection"/> per thread with <see cref="Connect"/>. Disposing closes the database once every
-/// connection opened from it is disposed too.
+/// connection opened from it is disposed too. Opening the same file twice in one process gives two handles on one
+/// shared engine (DuckDB's instance cache), never two engines writing one file; the second Open must then ask for the
+/// same options as the first, or it is refused.
 /// </summary>
 /// <remarks>
 /// <code>using var db = DuckDbDatabase.Open("results.duckdb"); using var con = db.Connect(); con.Execute("CREATE TABLE t(x INT)");</code>
@@ -35,6 +37,11 @@ public sealed class DuckDbOptions
 /// </remarks>
 public sealed unsafe class DuckDbDatabase : IDisposable
 {
+    // duckdb.h: an instance cache "is necessary if a client/program (re)opens multiple databases to the same file within
+    // the same process". Without it a second Open of one file starts a second, independent engine on it (the file lock
+    // is per process, so nothing stops it) and the two overwrite each other's changes. It lives as long as the process.
+    private static readonly Lazy<IntPtr> InstanceCache = new(() => DuckDbNative.CreateInstanceCache());
+
     private readonly DatabaseHandle _handle;
 
     private DuckDbDatabase(DatabaseHandle handle, string path)
@@ -42,6 +49,9 @@ public sealed unsafe class DuckDbDatabase : IDisposable
         _handle = handle;
         Path = path;
     }
+
+    /// <summary>The path of a database that lives only in memory, private to one <see cref="Open"/>.</summary>
+    public const string MemoryPath = ":memory:";
 
     /// <summary>The path the database was opened with, or <c>:memory:</c>.</summary>
     public string Path { get; }
@@ -70,7 +80,12 @@ public sealed unsafe class DuckDbDatabase : IDisposable
             byte* error = null;
             DuckDbState state;
             using (var nativePath = new Utf8Z(path))
-                state = DuckDbNative.OpenExt(nativePath.Pointer, &database, config, &error);
+            {
+                // In-memory databases are private to each Open, as DuckDB's own open does; files go through the cache.
+                state = path == MemoryPath
+                    ? DuckDbNative.OpenExt(nativePath.Pointer, &database, config, &error)
+                    : DuckDbNative.GetOrCreateFromCache(InstanceCache.Value, nativePath.Pointer, &database, config, &error);
+            }
             if (state != DuckDbState.Success)
             {
                 // The error string is allocated for the caller and freed with duckdb_free (duckdb.h, duckdb_open_ext).
@@ -82,7 +97,7 @@ public sealed unsafe class DuckDbDatabase : IDisposable
                 handle.Dispose();
                 throw new DuckDbException(
                     $"DuckDB could not open '{path}': {message}. Check that the folder exists, the file is a DuckDB database, " +
-                    "and no other process holds it open for writing.", message);
+                    "no other process holds it open for writing, and an Open of the same file already in this process used the same options.", message);
             }
             handle.Attach(database, null);
             return new DuckDbDatabase(handle, path);

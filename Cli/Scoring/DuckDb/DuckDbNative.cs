@@ -55,6 +55,8 @@ internal static unsafe class DuckDbNative
     #region Database and configuration
     public static readonly delegate* unmanaged<byte* /*path*/, IntPtr* /*duckdb_database* */, IntPtr /*duckdb_config*/, byte** /*char** out_error*/, DuckDbState> OpenExt;
     public static readonly delegate* unmanaged<IntPtr* /*duckdb_database* */, void> Close;
+    public static readonly delegate* unmanaged<IntPtr /*duckdb_instance_cache*/> CreateInstanceCache;
+    public static readonly delegate* unmanaged<IntPtr /*duckdb_instance_cache*/, byte* /*path*/, IntPtr* /*duckdb_database* */, IntPtr /*duckdb_config*/, byte** /*char** out_error*/, DuckDbState> GetOrCreateFromCache;
     public static readonly delegate* unmanaged<byte* /*const char* */> LibraryVersion;
     public static readonly delegate* unmanaged<IntPtr* /*duckdb_config* */, DuckDbState> CreateConfig;
     public static readonly delegate* unmanaged<IntPtr /*duckdb_config*/, byte* /*name*/, byte* /*option*/, DuckDbState> SetConfig;
@@ -146,6 +148,8 @@ internal static unsafe class DuckDbNative
 
         OpenExt = (delegate* unmanaged<byte*, IntPtr*, IntPtr, byte**, DuckDbState>)lib.Export("duckdb_open_ext");
         Close = (delegate* unmanaged<IntPtr*, void>)lib.Export("duckdb_close");
+        CreateInstanceCache = (delegate* unmanaged<IntPtr>)lib.Export("duckdb_create_instance_cache");
+        GetOrCreateFromCache = (delegate* unmanaged<IntPtr, byte*, IntPtr*, IntPtr, byte**, DuckDbState>)lib.Export("duckdb_get_or_create_from_cache");
         LibraryVersion = (delegate* unmanaged<byte*>)lib.Export("duckdb_library_version");
         CreateConfig = (delegate* unmanaged<IntPtr*, DuckDbState>)lib.Export("duckdb_create_config");
         SetConfig = (delegate* unmanaged<IntPtr, byte*, byte*, DuckDbState>)lib.Export("duckdb_set_config");

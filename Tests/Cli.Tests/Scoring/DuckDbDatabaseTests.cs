@@ -80,4 +80,49 @@ public sealed class DuckDbDatabaseTests
         using var con = db.Connect();
         Assert.AreEqual(42L, con.ExecuteScalar("SELECT 42"));
     }
+
+    [TestMethod]
+    public void OpeningOneFileTwiceSharesOneEngine()
+    {
+        using var folder = new DuckDbTempFolder();
+        var path = folder.File("twice.duckdb");
+        var first = DuckDbDatabase.Open(path);
+        using (var a = first.Connect())
+            a.Execute("CREATE TABLE t(x INTEGER); INSERT INTO t VALUES (1)");
+        using (var second = DuckDbDatabase.Open(path))
+        {
+            using var b = second.Connect();
+            Assert.AreEqual(1L, b.ExecuteScalar("SELECT count(*) FROM t"), "the second open sees the first one's table");
+            b.Execute("INSERT INTO t VALUES (2)");
+            first.Dispose();
+            b.Execute("INSERT INTO t VALUES (3)");
+        }
+        using var third = DuckDbDatabase.Open(path);
+        using var c = third.Connect();
+        Assert.AreEqual(6L, c.ExecuteScalar("SELECT sum(x) FROM t"), "no write was lost to a second engine");
+    }
+
+    [TestMethod]
+    public void InMemoryDatabasesArePrivateToEachOpen()
+    {
+        using var a = DuckDbDatabase.Open(DuckDbDatabase.MemoryPath);
+        using var b = DuckDbDatabase.Open(DuckDbDatabase.MemoryPath);
+        using var ca = a.Connect();
+        using var cb = b.Connect();
+        ca.Execute("CREATE TABLE only_in_a(x INTEGER)");
+        var e = Assert.ThrowsExactly<DuckDbException>(() => cb.Execute("SELECT * FROM only_in_a"));
+        Assert.AreEqual(DuckDbErrorKind.Catalog, e.ErrorKind);
+    }
+
+    [TestMethod]
+    public void SecondOpenOfAFileWithOtherOptionsIsRefused()
+    {
+        using var folder = new DuckDbTempFolder();
+        var path = folder.File("options.duckdb");
+        using var first = DuckDbDatabase.Open(path, new DuckDbOptions { Threads = 2 });
+        var e = Assert.ThrowsExactly<DuckDbException>(() => DuckDbDatabase.Open(path, new DuckDbOptions { Threads = 1 }));
+        StringAssert.Contains(e.Message, path);
+        StringAssert.Contains(e.Message, "different configuration");
+        using var same = DuckDbDatabase.Open(path, new DuckDbOptions { Threads = 2 });
+    }
 }
