@@ -5,5 +5,7 @@ var root = new RootCommand("mlnetattn: efficient vision transformers (SHViT, Eff
 {
     InfoCommand.Create(),
     ZooCommand.Create(),
+    ScoreCommand.Create(),
+    MergeCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
