@@ -219,5 +219,33 @@ public sealed class ScoreJobTests
         StringAssert.Contains(none.StdErr, "no job to continue");
     }
 
+    [TestMethod]
+    public void AParquetManifestResolvesPathsAgainstItsFolder()
+    {
+        var data = Path.Combine(_work, "data");
+        WriteImages(Path.Combine(data, "sub"), 4);
+        File.Copy(Path.Combine(data, "sub", "img00000.png"), Path.Combine(_work, "escaped.png"));
+        var manifest = Path.Combine(data, "manifest.parquet");
+        QueryMemory($"""
+            COPY (SELECT * FROM (VALUES ('sub/img00000.png', 1), ('sub/img00001.png', 2), ('./sub/img00002.png', 3), ('{Path.Combine(data, "sub", "img00003.png")}', 4),
+                                        ('../escaped.png', 5), ('sub/../sub/img00001.png', 6)) t(image, n))
+            TO {Sql(manifest)} (FORMAT parquet)
+            """);
+        var db = Path.Combine(_work, "p.duckdb");
+        var run = Score(null, "--model", ModelPath, "--input", manifest, "--path-column", "image", "--out", db);
+        Assert.AreEqual(0, run.ExitCode, run.StdErr);
+        StringAssert.Contains(run.StdErr, "listed more than once");
+        var rows = Query(db, "SELECT path, status FROM results ORDER BY path");
+        CollectionAssert.AreEqual(
+            new[] { Path.Combine(data, "sub", "img00000.png"), Path.Combine(data, "sub", "img00001.png"),
+                Path.Combine(data, "sub", "img00002.png"), Path.Combine(data, "sub", "img00003.png"), Path.Combine(_work, "escaped.png") },
+            rows.Select(r => (string)r[0]!).ToArray());
+        CollectionAssert.AreEqual(new[] { "ok", "ok", "ok", "ok", "outside_root" }, rows.Select(r => (string)r[1]!).ToArray());
+
+        var wrongColumn = Score(null, "--model", ModelPath, "--input", manifest, "--out", Path.Combine(_work, "q.duckdb"));
+        Assert.AreEqual(1, wrongColumn.ExitCode);
+        StringAssert.Contains(wrongColumn.StdErr, "--path-column");
+    }
+
     private static string Sql(string path) => "'" + path.Replace("'", "''", StringComparison.Ordinal) + "'";
 }
