@@ -142,9 +142,13 @@ internal sealed class ResultStore : IDisposable
         return done;
     }
 
-    /// <summary>Starts a run row and returns its id.</summary>
+    /// <summary>
+    /// Starts a run row and returns its id. Runs still marked 'running' become 'abandoned': only one process can hold
+    /// the file, so such a run died (kill -9, eviction) without recording its end.
+    /// </summary>
     public int BeginRun(RunInfo run)
     {
+        _con.Execute("UPDATE runs SET status = 'abandoned' WHERE status = 'running'");
         var id = Convert.ToInt32(_con.ExecuteScalar("SELECT coalesce(max(run_id), 0) + 1 FROM runs"), CultureInfo.InvariantCulture);
         using var statement = _con.Prepare(
             "INSERT INTO runs VALUES (?, now()::TIMESTAMP, NULL, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, NULL, NULL, ?)");

@@ -60,6 +60,6 @@ public sealed class ScoreResumeTests
             Assert.AreEqual(run[3], run[2], $"run {run[0]} ({run[1]}): counters vs rows");
         Assert.AreEqual((long)inputs, runs.Sum(r => (long)r[3]!));
         Assert.AreEqual("completed", runs[^1][1]);
-        Assert.IsTrue(runs.Take(kills).All(r => (string)r[1]! == "running"), "a killed run never got to record an end");
+        Assert.IsTrue(runs.Take(kills).All(r => (string)r[1]! == "abandoned"), "a killed run never recorded its end; the next run marks it");
     }
 }
