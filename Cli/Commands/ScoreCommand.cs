@@ -35,17 +35,15 @@ internal static class ScoreCommand
         var maxPixels = new Option<long>("--max-pixels") { Description = "Images with more pixels become 'oversized' rows.", DefaultValueFactory = _ => 100_000_000 };
         var logInterval = new Option<double>("--log-interval") { Description = "Seconds between progress lines when output is not a terminal (0: every batch).", DefaultValueFactory = _ => 10 };
         var verbose = new Option<bool>("--verbose") { Description = "Debug logging (native libraries, downloads)." };
+        var logJson = new Option<bool>("--log-json") { Description = "Log lines as JSON objects (one per line, on standard error) for log collectors." };
         var command = new Command("score", "Batch scoring job: folders, globs or manifests in; DuckDB or Parquet out; resumable, sharded, bad-input-proof.")
         {
             model, checkpoint, resolution, input, pathColumn, output, batch, top, features, shard, shardCount, resume, allowModel, allowInputs,
-            maxBytes, maxPixels, logInterval, verbose,
+            maxBytes, maxPixels, logInterval, verbose, logJson,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
-            using var logging = LoggerFactory.Create(builder => builder
-                .SetMinimumLevel(result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information)
-                .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
-                .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+            using var logging = CreateLogging(result.GetValue(verbose), result.GetValue(logJson));
             try
             {
                 if (result.GetValue(batch) < 1 || result.GetValue(top) < 1)
@@ -91,10 +89,23 @@ internal static class ScoreCommand
         return command;
     }
 
+    // Information level: progress lines are the job's log. Everything goes to standard error; standard output is the summary.
+    private static ILoggerFactory CreateLogging(bool verbose, bool json) => LoggerFactory.Create(builder =>
+    {
+        builder.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information);
+        if (json)
+            builder.AddJsonConsole(o => { o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ"; o.UseUtcTimestamp = true; });
+        else
+            builder.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    });
+
     private static void Print(ScoreSummary s)
     {
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(c, $"scored {s.Scored}, failed {s.Failed} in {s.Seconds:0.0} s ({s.ImagesPerSecond:0.0} images/s); {s.AlreadyDone} already done; shard {s.ShardInputs} of {s.InputsTotal} inputs"));
+        if (s.Failed > 0)
+            Console.WriteLine("failed by reason: " + string.Join(", ", s.RunByStatus.Where(b => b.Status != ScoreErrorKinds.Ok).Select(b => string.Create(c, $"{b.Status} {b.Count}"))));
         Console.WriteLine("results by status: " + string.Join(", ", s.ByStatus.Select(b => string.Create(c, $"{b.Status} {b.Count}"))));
         Console.WriteLine(string.Create(c, $"peak RSS {s.PeakRssBytes / (1024.0 * 1024):0.0} MiB; results in {s.Database}") + (s.ParquetFolder is null ? "" : $"; Parquet in {s.ParquetFolder}"));
     }

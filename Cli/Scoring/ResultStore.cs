@@ -96,7 +96,15 @@ internal sealed class ResultStore : IDisposable
     /// <exception cref="DuckDbException">The file is locked by another process or is not a DuckDB database.</exception>
     public static ResultStore Open(string path)
     {
-        var db = DuckDbDatabase.Open(path, new DuckDbOptions { Threads = 2 });
+        // The table's rows live in DuckDB's memory until a checkpoint writes them to the file; a low checkpoint threshold
+        // and a memory limit let those pages be written out and evicted, so the results table of a long job does not
+        // stay resident (without them peak memory grows with the number of rows, not with the batch).
+        var db = DuckDbDatabase.Open(path, new DuckDbOptions
+        {
+            Threads = 2,
+            MemoryLimit = "128MB",
+            Settings = new Dictionary<string, string> { ["checkpoint_threshold"] = "2MB" },
+        });
         try
         {
             var con = db.Connect();
@@ -198,11 +206,12 @@ internal sealed class ResultStore : IDisposable
         statement.Execute();
     }
 
-    /// <summary>Rows per status, most frequent first.</summary>
-    public IReadOnlyList<(string Status, long Count)> CountByStatus()
+    /// <summary>Rows per status, most frequent first: of the whole file, or those written by run <paramref name="runId"/>.</summary>
+    public IReadOnlyList<(string Status, long Count)> CountByStatus(int? runId = null)
     {
         var counts = new List<(string, long)>();
-        using var reader = _con.Query("SELECT status, count(*) FROM results GROUP BY status ORDER BY count(*) DESC, status");
+        var where = runId is { } id ? string.Create(CultureInfo.InvariantCulture, $" WHERE run_id = {id}") : "";
+        using var reader = _con.Query($"SELECT status, count(*) FROM results{where} GROUP BY status ORDER BY count(*) DESC, status");
         while (reader.Read())
             counts.Add((reader.GetString(0)!, reader.GetInt64(1)));
         return counts;
@@ -220,6 +229,9 @@ internal sealed class ResultStore : IDisposable
             File.Move(staging, target, overwrite: true);
         }
     }
+
+    /// <summary>Bytes DuckDB's buffer manager holds now (<c>duckdb_memory()</c>), for the job's memory log line.</summary>
+    public long DuckDbMemoryBytes() => Convert.ToInt64(_con.ExecuteScalar("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()"), CultureInfo.InvariantCulture);
 
     /// <summary>Closes the file.</summary>
     public void Dispose()

@@ -40,9 +40,9 @@ internal static class ScoreInputReader
             throw new ArgumentException($"--input '{input}' is neither a folder, a glob, nor an existing manifest (looked for '{Path.GetFullPath(input)}').");
         return extension switch
         {
-            ".csv" or ".tsv" or ".txt" => Manifest(input, pathColumn, parquet: false),
+            ".csv" => Manifest(input, pathColumn, parquet: false),
             ".parquet" => Manifest(input, pathColumn, parquet: true),
-            _ => throw new ArgumentException($"--input '{input}' is a file but not a manifest: give a folder, a glob, a .csv or a .parquet manifest."),
+            _ => throw new ArgumentException($"--input '{input}' is a file but not a manifest: give a folder, a glob, a .csv (comma-separated, header line) or a .parquet manifest."),
         };
     }
 
@@ -182,7 +182,7 @@ internal static class ScoreInputReader
         var full = Path.GetFullPath(Path.Combine(root, value));
         var inside = full.StartsWith(root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
         if (!inside)
-            return new ScoreInput("../" + value.Replace('\\', '/'), full, ScoreErrorKind.OutsideRoot,
+            return new ScoreInput(KeyOf(root, full), full, ScoreErrorKind.OutsideRoot,
                 $"Manifest '{manifestName}' row {row}: '{value}' leads outside the manifest's folder '{root}'; paths are refused there. Move the manifest up or the file in.");
         return new ScoreInput(KeyOf(root, full), full);
     }

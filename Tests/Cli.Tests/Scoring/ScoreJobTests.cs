@@ -105,9 +105,14 @@ public sealed class ScoreJobTests
             "img00000.png,listed twice",
         ]);
         var db = Path.Combine(_work, "bad.duckdb");
-        var run = Score(null, "--model", ModelPath, "--input", manifest, "--out", db, "--batch", "4", "--max-pixels", "10000", "--max-bytes", "200000");
+        var run = Score(null, "--model", ModelPath, "--input", manifest, "--out", db, "--batch", "4", "--max-pixels", "10000", "--max-bytes", "200000", "--log-json");
         Assert.AreEqual(0, run.ExitCode, run.StdErr);
         StringAssert.Contains(run.StdOut, "scored 3, failed 10");
+        StringAssert.Contains(run.StdOut, "failed by reason: ");
+        StringAssert.Contains(run.StdOut, "outside_root 1");
+        // Structured log lines: the template's values as fields.
+        StringAssert.Contains(run.StdErr, "\"Category\":\"MLNetAttn.Score\"");
+        StringAssert.Contains(run.StdErr, "\"Done\":13");
 
         var statuses = Query(db, "SELECT path, status, error FROM results ORDER BY path").ToDictionary(r => Path.GetRelativePath(data, (string)r[0]!).Replace('\\', '/'), r => ((string)r[1]!, (string?)r[2]));
         Assert.HasCount(13, statuses, string.Join("\n", statuses.Keys));
