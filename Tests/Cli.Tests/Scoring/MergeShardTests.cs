@@ -64,6 +64,14 @@ public sealed class MergeShardTests
         }
         Assert.AreEqual(3L, Query(merged, "SELECT count(*) FROM runs")[0][0], "each shard's run is kept");
         StringAssert.Contains((string)Query(merged, "SELECT shard FROM job")[0][0]!, "0/3,1/3,2/3");
+
+        // Merged into a folder: Parquet beside the merged DuckDB file.
+        var folder = Path.Combine(_work, "merged-parquet");
+        var toParquet = CliProcess.Run(Limit, "merge", shards[0].Out, shards[1].Out, shards[2].Out, "--out", folder);
+        Assert.AreEqual(0, toParquet.ExitCode, toParquet.StdErr);
+        var parquet = Path.Combine(folder, "results.parquet").Replace("'", "''", StringComparison.Ordinal);
+        Assert.AreEqual(46L, QueryMemory($"SELECT count(DISTINCT path) FROM read_parquet('{parquet}')")[0][0]);
+        Assert.AreEqual(45L, QueryMemory($"SELECT count(*) FROM read_parquet('{parquet}') WHERE status = 'ok' AND len(top_labels) = 5")[0][0]);
     }
 
     [TestMethod]
