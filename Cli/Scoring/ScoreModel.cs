@@ -52,7 +52,7 @@ internal sealed record ScoreModel(string OnnxPath, string ModelId, string Checkp
     }
 
     // Converts into the cache under a name that changes with the checkpoint's content. ConvertedModels.GetOnnxAsync in
-    // Zoo/Store does the same job for every command; this private copy can be switched to it.
+    // Zoo/Store does the same job for every command (same file names); this private copy can be switched to it.
     private static string ConvertCached(ModelCard card, string checkpoint, int? resolution, string home, ILogger log)
     {
         string sha;
@@ -61,7 +61,8 @@ internal sealed record ScoreModel(string OnnxPath, string ModelId, string Checkp
         var size = resolution ?? card.InputSize;
         var folder = Path.Combine(home, "onnx");
         Directory.CreateDirectory(folder);
-        var target = Path.Combine(folder, $"{card.Name}.r{size}.features.{sha[..16]}.onnx");
+        // The layout of ConvertedModels (Zoo/Store), so both share one cache: {card}_r{res}_features_{sha12}.onnx.
+        var target = Path.Combine(folder, $"{card.Name}_r{size}_features_{sha[..12]}.onnx");
         if (File.Exists(target))
             return target;
         var staging = $"{target}.{Environment.ProcessId}.partial";
