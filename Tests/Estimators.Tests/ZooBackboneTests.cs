@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
+using System.Text.Json;
 using MLNetAttn.Zoo;
 using MLNetAttn.Zoo.Architectures;
 using MLNetAttn.Zoo.Store;
@@ -113,5 +115,96 @@ public sealed class ZooBackboneTests
         // The card's eval preprocessing at 64 px: shorter side int(256 / 224 * 64) = 73, bicubic, ImageNet statistics.
         var spec = BackboneSpec.FromCard(ModelZoo.Get("shvit_s1"), 64);
         Assert.AreEqual((64, 73), (spec.Height, spec.ResizeSize));
+    }
+
+    /// <summary>
+    /// End to end against PyTorch, one converted random-weight model per family at 224 px: the .NET pipeline (decode,
+    /// the card's eval preprocessing, ONNX, softmax) against the reference module fed by PIL + torchvision's eval
+    /// transform (Tests/Reference/make_e2e_fixtures.py). Asserted: the same top-1 class on every photo, the same
+    /// top-5 set on at least 4 of the 5 photos, and the top-1 probability within <see cref="E2eProbabilityTolerance"/>.
+    /// </summary>
+    [TestMethod]
+    [TestCategory("FullSize")]
+    [DataRow("shvit_s1")]
+    [DataRow("efficientvit_b1")]
+    [DataRow("cloformer_xxs")]
+    public void TopClassesMatchPyTorchOnEveryPhoto(string variant)
+    {
+        const int resolution = 224;
+        var fixture = ParityFixture.Generate(variant, resolution, batch: 2);
+        using var reference = JsonDocument.Parse(File.ReadAllText(E2eReference(fixture, resolution)));
+        var root = reference.RootElement;
+        var card = ModelZoo.Get(variant);
+        Assert.AreEqual(root.GetProperty("resize_size").GetInt32(), BackboneSpec.FromCard(card, resolution).ResizeSize,
+            "the card's resize size is the one the official eval script computes");
+
+        using var store = Store();
+        var vision = new VisionContext();
+        var pipeline = vision.Transforms.LoadImages("Image", null, "ImagePath")
+            .Append(vision.Transforms.ApplyBackbone(variant, new BackboneOptions
+            {
+                Checkpoint = fixture.CheckpointPath, Export = new ExportOptions { Resolution = resolution }, Store = store,
+            }))
+            .Append(vision.Transforms.ApplyClassificationHead(topK: 5));
+        var photos = root.GetProperty("photos").EnumerateArray().ToArray();
+        var data = vision.Data.LoadFromEnumerable(photos.Select(p => new PathRow { ImagePath = Path.Combine(TestData.Images, p.GetProperty("photo").GetString()!) }).ToArray());
+        var predictions = vision.Data.CreateEnumerable<Prediction>(pipeline.Fit(data).Transform(data)).ToArray();
+        Assert.HasCount(photos.Length, predictions);
+
+        int sameTop5 = 0;
+        double worstP = 0;
+        for (var i = 0; i < photos.Length; i++)
+        {
+            var name = photos[i].GetProperty("photo").GetString()!;
+            var torchTop = photos[i].GetProperty("top5").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+            var torchP = photos[i].GetProperty("probabilities").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            var p = predictions[i];
+            Assert.IsNull(p.Error, name);
+            // Ranked by logit, as the reference ranks (the same order as the probabilities, without float32 ties).
+            var ours = Enumerable.Range(0, p.Logits.Length).OrderByDescending(k => p.Logits[k]).ThenBy(k => k).Take(5).ToArray();
+            var same = ours.Order().SequenceEqual(torchTop.Order());
+            if (same) sameTop5++;
+            var dp = Math.Abs(p.Score[torchTop[0]] - torchP[0]);
+            worstP = Math.Max(worstP, dp);
+            TestContext.WriteLine($"{variant} {name,-22} top1 {p.TopKIndices[0]} (torch {torchTop[0]}) p {p.Score[p.TopKIndices[0]]:F5} (torch {torchP[0]:F5}) " +
+                                  $"top5 {string.Join(",", ours)} (torch {string.Join(",", torchTop)}) {(same ? "same set" : "DIFFERENT set")}");
+            Assert.AreEqual(torchTop[0], p.TopKIndices[0], $"{variant} {name}: top-1 class");
+            Assert.AreEqual(ClassificationHeadTransformer.ImageNetLabels[torchTop[0]], p.PredictedLabel);
+        }
+        TestContext.WriteLine($"{variant}: same top-5 set on {sameTop5}/{photos.Length} photos; worst |p(top1) - torch| {worstP:E2}");
+        Assert.IsGreaterThanOrEqualTo(photos.Length - 1, sameTop5, $"{variant}: same top-5 set on only {sameTop5} of {photos.Length} photos");
+        Assert.IsLessThanOrEqualTo(E2eProbabilityTolerance, worstP);
+    }
+
+    /// <summary>
+    /// The top-1 probability within 1e-5 of torch's: the preprocessed pixels equal PIL's, so what remains is float32
+    /// accumulation order through the network (torch's and ONNX Runtime's kernels) and folded BatchNorm.
+    /// </summary>
+    private const double E2eProbabilityTolerance = 1e-5;
+
+    /// <summary>PyTorch's top-5 per photo for a generated fixture, made once by make_e2e_fixtures.py and kept beside the fixture.</summary>
+    private static string E2eReference(ParityFixture fixture, int resolution)
+    {
+        var path = Path.Combine(fixture.Folder, $"e2e_r{resolution}.json");
+        if (File.Exists(path))
+            return path;
+        var script = Path.Combine(RepositoryRoot(), "Tests", "Reference", "make_e2e_fixtures.py");
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("MLNETATTN_PYTHON") ?? "/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { script, "--fixture", fixture.Folder, "--resolution", resolution.ToString(System.Globalization.CultureInfo.InvariantCulture), "--images", TestData.Images, "--out", path })
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        Assert.IsTrue(process.WaitForExit(TimeSpan.FromMinutes(5)), "make_e2e_fixtures.py did not finish in 5 minutes");
+        Assert.AreEqual(0, process.ExitCode, $"make_e2e_fixtures.py failed (needs Debian's python3-torch): {stdout}{stderr.Result}");
+        return path;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "MLNetAttn.sln")))
+                return dir.FullName;
+        throw new InvalidOperationException("the repository root (MLNetAttn.sln) is not above the test output folder");
     }
 }
