@@ -79,7 +79,7 @@ internal static class PipelineThroughput
     }
 
     /// <summary>Streams the rows through the fitted pipeline and counts the predictions (errors would count too, but there are none).</summary>
-    private static int Pass(VisionContext vision, ITransformer pipeline, IEnumerable<string> paths)
+    private static int Pass(VisionContext vision, ITransformer pipeline, IEnumerable<string> paths, Action<int, LabelRow>? progress = null)
     {
         var data = vision.Data.LoadFromEnumerable(paths.Select(p => new PathRow { ImagePath = p }));
         var n = 0;
@@ -88,11 +88,15 @@ internal static class PipelineThroughput
             if (row.Error is not null)
                 throw new InvalidOperationException($"{row.ImagePath}: {row.Error}");
             n++;
+            progress?.Invoke(n, row);
         }
         return n;
     }
 
-    /// <summary>The child: streams <c>count</c> images and prints its peak RSS after warm-up and at the end.</summary>
+    /// <summary>
+    /// The child: streams <c>count</c> images and prints its peak RSS after warm-up and at the end; with
+    /// MLNETATTN_BENCH_TRACE=1 also the peak, current RSS and GC heap every 1000 images (on standard error).
+    /// </summary>
     private static int Child(string[] args)
     {
         var model = args[0];
@@ -106,7 +110,12 @@ internal static class PipelineThroughput
         var warm = PeakRssKib();
         var clock = Stopwatch.StartNew();
         // Lazy rows: nothing holds the whole list, as a job over a large manifest would not.
-        var scored = Pass(vision, pipeline, Enumerable.Range(0, count).Select(i => files[i % files.Length]));
+        var scored = Pass(vision, pipeline, Enumerable.Range(0, count).Select(i => files[i % files.Length]), progress: (n, _) =>
+        {
+            if (n % 1000 == 0 && Environment.GetEnvironmentVariable("MLNETATTN_BENCH_TRACE") == "1")
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{n} images: VmHWM {PeakRssKib() / 1024} MiB, VmRSS {StatusKib("VmRSS:") / 1024} MiB, GC heap {GC.GetGCMemoryInfo().HeapSizeBytes >> 20} MiB, live after a full collection {GC.GetTotalMemory(true) >> 20} MiB"));
+        });
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"images={scored} seconds={clock.Elapsed.TotalSeconds:0.000} warm_kib={warm} peak_kib={PeakRssKib()}"));
         return 0;
@@ -130,13 +139,16 @@ internal static class PipelineThroughput
     }
 
     /// <summary>VmHWM of this process in KiB (Linux), or -1 where /proc is not available.</summary>
-    private static long PeakRssKib()
+    private static long PeakRssKib() => StatusKib("VmHWM:");
+
+    /// <summary>A "kB" field of /proc/self/status, or -1 where /proc is not available.</summary>
+    private static long StatusKib(string field)
     {
         const string status = "/proc/self/status";
         if (!File.Exists(status))
             return -1;
-        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? -1 : long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
+        return line is null ? -1 : long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
     }
 
     /// <summary>

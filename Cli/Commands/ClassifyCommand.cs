@@ -81,6 +81,8 @@ internal static class ClassifyCommand
         {
             var onnx = new OnnxOptions { BatchSize = batchSize };
             IEstimator<ITransformer> backbone;
+            if (checkpoint is not null && File.Exists(model))
+                throw new ArgumentException($"'{model}' is an ONNX file; --checkpoint applies to zoo models only (convert with `mlnetattn zoo export`, or name a zoo model).");
             if (checkpoint is not null || !File.Exists(model))
             {
                 if (!MLNetAttn.Zoo.ModelZoo.TryGet(model, out _))
