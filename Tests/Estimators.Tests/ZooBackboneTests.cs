@@ -86,6 +86,38 @@ public sealed class ZooBackboneTests
     }
 
     [TestMethod]
+    [DoNotParallelize] // sets MLNETATTN_HOME and MLNETATTN_OFFLINE for the process
+    public void APlainZooNameUsesTheDefaultStore()
+    {
+        // The official file name in the cache stands in for the release (SHViT's cards carry no SHA-256 pin), so the
+        // plain name resolves offline: cache -> conversion at the card's 224 px -> the backbone.
+        var card = ModelZoo.Get("shvit_s1");
+        Directory.CreateDirectory(Path.Combine(_home, "checkpoints"));
+        File.Copy(Shvit().CheckpointPath, Path.Combine(_home, "checkpoints", Path.GetFileName(new Uri(card.Url!).LocalPath)));
+        var saved = (Home: Environment.GetEnvironmentVariable(ModelStoreOptions.HomeVariable), Offline: Environment.GetEnvironmentVariable(ModelStoreOptions.OfflineVariable));
+        Environment.SetEnvironmentVariable(ModelStoreOptions.HomeVariable, _home);
+        Environment.SetEnvironmentVariable(ModelStoreOptions.OfflineVariable, "1");
+        try
+        {
+            var vision = new VisionContext();
+            var backbone = vision.Transforms.ApplyBackbone("shvit_s1");
+            var file = Directory.GetFiles(Path.Combine(_home, "onnx")).Single();
+            StringAssert.StartsWith(Path.GetFileName(file), "shvit_s1.in1k_r224_");
+            var data = vision.Data.LoadFromEnumerable(new[] { new PathRow { ImagePath = Path.Combine(TestData.Images, "chelsea.png") } });
+            var pipeline = vision.Transforms.LoadImages("Image", null, "ImagePath").Append(backbone).Append(vision.Transforms.ApplyClassificationHead());
+            var prediction = vision.Data.CreateEnumerable<Prediction>(pipeline.Fit(data).Transform(data)).Single();
+            Assert.IsNull(prediction.Error);
+            Assert.HasCount(1000, prediction.Logits);
+            Assert.ThrowsExactly<ModelDownloadException>(() => vision.Transforms.ApplyBackbone("shvit_s2"), "offline and not cached");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ModelStoreOptions.HomeVariable, saved.Home);
+            Environment.SetEnvironmentVariable(ModelStoreOptions.OfflineVariable, saved.Offline);
+        }
+    }
+
+    [TestMethod]
     public void ZooNameAndConvertedFileGiveTheSamePredictions()
     {
         var fixture = Shvit();
