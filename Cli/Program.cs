@@ -5,5 +5,6 @@ var root = new RootCommand("mlnetattn: efficient vision transformers (SHViT, Eff
 {
     InfoCommand.Create(),
     ZooCommand.Create(),
+    ClassifyCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
