@@ -5,6 +5,7 @@ using MLNetAttn.Benchmarks;
 return args.FirstOrDefault() switch
 {
     "graph" => GraphQuality.Run(args[1..]),
+    "pipeline" => PipelineThroughput.Run(args[1..]),
     "micro" => RunMicro(args[1..]),
     _ => Usage(),
 };
@@ -17,6 +18,6 @@ static int RunMicro(string[] rest)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Benchmarks graph [--variants a,b,...] [--batch N] [--threads N] [--runs N] | micro [BenchmarkDotNet args]");
+    Console.Error.WriteLine("usage: Benchmarks graph [--variants a,b,...] [--batch N] [--threads N] [--runs N] | pipeline [--variant shvit_s1] [--images 300] [--batches 1,8,32] [--memory 1000,10000] [--memory-batch 32] | micro [BenchmarkDotNet args]");
     return 2;
 }

@@ -5,6 +5,7 @@ var root = new RootCommand("mlnetattn: efficient vision transformers (SHViT, Eff
 {
     InfoCommand.Create(),
     ZooCommand.Create(),
+    ClassifyCommand.Create(),
     ScoreCommand.Create(),
     MergeCommand.Create(),
 };

@@ -1,3 +1,5 @@
+using MLNetAttn.Zoo.Store;
+
 namespace MLNetAttn.Estimators;
 
 /// <summary>
@@ -48,13 +50,51 @@ public static class OnnxCatalog
     /// card's interpolation, centre crop to the resolution) → <c>ExtractPixels</c> (1/255, the card's mean and std) →
     /// <c>ApplyOnnxModel</c>. The model's outputs become columns (e.g. "logits"; add <c>ApplyClassificationHead</c>).
     /// </summary>
+    /// <remarks>
+    /// <paramref name="model"/> is an existing .onnx file, or else a zoo name (<c>shvit_s4</c>,
+    /// <c>efficientvit_b1.r256_in1k</c>) whose official checkpoint is downloaded and converted once into the store's
+    /// cache (<see cref="ConvertedModels"/>); an existing file of that name wins. To convert a checkpoint of your own,
+    /// use the overload taking <see cref="BackboneOptions"/>.
+    /// </remarks>
     /// <param name="catalog">The transforms catalog.</param>
-    /// <param name="modelFile">The .onnx file written by the converter.</param>
+    /// <param name="model">The .onnx file written by the converter, or a zoo name.</param>
     /// <param name="inputColumnName">The Image column (from LoadImages).</param>
-    /// <param name="options">Device, batch size, threads (ModelFile is taken from <paramref name="modelFile"/>); null = defaults.</param>
-    public static EstimatorChain<OnnxTransformer> ApplyBackbone(this TransformsCatalog catalog, string modelFile, string inputColumnName = "Image", OnnxOptions? options = null)
+    /// <param name="options">Device, batch size, threads (ModelFile is taken from <paramref name="model"/>); null = defaults.</param>
+    /// <exception cref="FileNotFoundException"><paramref name="model"/> is neither a file nor a zoo name.</exception>
+    public static EstimatorChain<OnnxTransformer> ApplyBackbone(this TransformsCatalog catalog, string model, string inputColumnName = "Image", OnnxOptions? options = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(modelFile);
+        ArgumentException.ThrowIfNullOrEmpty(model);
+        if (!File.Exists(model) && MLNetAttn.Zoo.ModelZoo.TryGet(model, out _))
+            return ApplyBackbone(catalog, model, new BackboneOptions { Onnx = options }, inputColumnName);
+        if (!File.Exists(model))
+            throw new FileNotFoundException(
+                $"Backbone '{model}' is neither an ONNX file (looked for '{Path.GetFullPath(model)}') nor a zoo model name; see `mlnetattn zoo list` for the names.", model);
+        return FromFile(catalog, model, inputColumnName, options);
+    }
+
+    /// <summary>
+    /// A zoo backbone converted from a checkpoint you choose (or the official one), with its card's preprocessing:
+    /// the checkpoint is resolved through the store (a URL is downloaded and verified), converted once into
+    /// <c>{Home}/onnx</c> (<see cref="ConvertedModels.GetOnnxAsync"/>) and scored from there.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="model">A zoo name, e.g. <c>shvit_s4</c> or <c>efficientvit_b1.r256_in1k</c>.</param>
+    /// <param name="options">Checkpoint, export options, store and scoring options.</param>
+    /// <param name="inputColumnName">The Image column.</param>
+    /// <exception cref="KeyNotFoundException">Not a zoo name.</exception>
+    /// <exception cref="ArgumentException">The card has no released weights and <see cref="BackboneOptions.Checkpoint"/> is null.</exception>
+    /// <exception cref="ModelDownloadException">The checkpoint could not be downloaded.</exception>
+    public static EstimatorChain<OnnxTransformer> ApplyBackbone(this TransformsCatalog catalog, string model, BackboneOptions options, string inputColumnName = "Image")
+    {
+        ArgumentException.ThrowIfNullOrEmpty(model);
+        ArgumentNullException.ThrowIfNull(options);
+        // The store's calls do not capture the synchronization context, so blocking here cannot deadlock.
+        var file = ConvertedModels.GetOnnxAsync(model, options.Checkpoint, options.Export, options.Store).GetAwaiter().GetResult();
+        return FromFile(catalog, file, inputColumnName, options.Onnx);
+    }
+
+    private static EstimatorChain<OnnxTransformer> FromFile(TransformsCatalog catalog, string modelFile, string inputColumnName, OnnxOptions? options)
+    {
         var scorer = new OnnxScoringEstimator(catalog.Context, (options ?? new OnnxOptions()) with { ModelFile = modelFile, ModelBytes = null });
         var model = scorer.Model;
         if (model.InputColumnNames.Count != 1)
@@ -83,7 +123,8 @@ public static class OnnxCatalog
         return ApplyBackbone(catalog, BackboneSpec.FromCard(card, resolution), scorer, inputColumnName);
     }
 
-    /// <summary>The backbone chain for a spec and a loaded scorer (what the overloads by file, card and, later, zoo name build on).</summary>
+    /// <summary>The backbone chain for a spec and a loaded scorer (what the overloads by file, card and zoo name build on; use it with
+    /// <c>ApplyOnnxModel</c>'s scorer and a hand-made spec for a model that is not in the zoo).</summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="spec">The preprocessing.</param>
     /// <param name="scorer">The model.</param>

@@ -1,0 +1,113 @@
+using System.Text.Json;
+using MLNetAttn.Zoo.Tests.Architectures;
+
+namespace MLNetAttn.Cli.Tests;
+
+/// <summary>
+/// <c>mlnetattn classify</c> as a real process, with shvit_s1 converted from a generated random-weight checkpoint in
+/// the official layout, over the bundled photos (truncated.jpg included).
+/// </summary>
+[TestClass]
+public sealed class ClassifyCommandTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(3);
+    private static readonly string Images = Path.Combine(AppContext.BaseDirectory, "Fixtures", "images");
+    private string _work = "";
+    private Dictionary<string, string> _env = [];
+
+    [TestInitialize]
+    public void Start()
+    {
+        _work = Path.Combine(Path.GetTempPath(), "mlnetattn-classify-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_work);
+        _env = new Dictionary<string, string> { ["MLNETATTN_HOME"] = Path.Combine(_work, "home"), ["MLNETATTN_OFFLINE"] = "1" };
+    }
+
+    [TestCleanup]
+    public void Stop() => Directory.Delete(_work, recursive: true);
+
+    private static string Checkpoint() => ParityFixture.Generate("shvit_s1", 64, batch: 1).CheckpointPath;
+
+    [TestMethod]
+    public void JsonLinesForEveryImageWithOneErrorRow()
+    {
+        var result = CliProcess.Run(Limit, _env, "classify", "--model", "shvit_s1", "--checkpoint", Checkpoint(), "--json", "--top", "3", "--batch", "2", Images);
+        Assert.AreEqual(0, result.ExitCode, result.StdErr);
+        var lines = result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.HasCount(6, lines, result.StdOut);
+        string[] expected = ["astronaut.png", "chelsea.png", "coffee.png", "hubble_deep_field.jpg", "rocket.jpg", "truncated.jpg"];
+        for (var i = 0; i < lines.Length; i++)
+        {
+            using var doc = JsonDocument.Parse(lines[i]);
+            var root = doc.RootElement;
+            CollectionAssert.AreEqual(new[] { "path", "top", "error" }, root.EnumerateObject().Select(p => p.Name).ToArray(), "exactly these keys, in this order");
+            Assert.AreEqual(expected[i], Path.GetFileName(root.GetProperty("path").GetString()));
+            var top = root.GetProperty("top").EnumerateArray().ToArray();
+            if (expected[i] == "truncated.jpg")
+            {
+                Assert.IsEmpty(top);
+                StringAssert.Contains(root.GetProperty("error").GetString(), "truncated.jpg");
+                continue;
+            }
+            Assert.AreEqual(JsonValueKind.Null, root.GetProperty("error").ValueKind);
+            Assert.HasCount(3, top);
+            var scores = top.Select(t => t.GetProperty("score").GetDouble()).ToArray();
+            for (var k = 1; k < scores.Length; k++)
+                Assert.IsGreaterThanOrEqualTo(scores[k], scores[k - 1], $"{expected[i]}: top-k sorted by score");
+            Assert.IsLessThanOrEqualTo(1.0 + 1e-6, scores.Sum(), "probabilities of three classes sum to at most 1");
+            Assert.IsTrue(scores.All(s => s >= 0));
+            var indices = top.Select(t => t.GetProperty("index").GetInt32()).ToArray();
+            Assert.IsTrue(indices.All(x => x is >= 0 and < 1000) && indices.Distinct().Count() == 3);
+            Assert.IsFalse(string.IsNullOrEmpty(top[0].GetProperty("label").GetString()));
+        }
+        StringAssert.Contains(result.StdErr, "5 classified, 1 failed");
+        Assert.HasCount(1, Directory.GetFiles(Path.Combine(_work, "home", "onnx"), "shvit_s1.in1k_r224_*.onnx"), "the converted model is cached");
+    }
+
+    [TestMethod]
+    public void TextLinesMatchJsonAndAnOnnxFileWorksToo()
+    {
+        var checkpoint = Checkpoint();
+        var viaZoo = CliProcess.Run(Limit, _env, "classify", "--model", "shvit_s1", "--checkpoint", checkpoint, "--json", Path.Combine(Images, "chelsea.png"), Path.Combine(Images, "rocket.jpg"));
+        Assert.AreEqual(0, viaZoo.ExitCode, viaZoo.StdErr);
+        var onnx = Directory.GetFiles(Path.Combine(_work, "home", "onnx")).Single();
+        var viaFile = CliProcess.Run(Limit, _env, "classify", "--model", onnx, "--json", Path.Combine(Images, "chelsea.png"), Path.Combine(Images, "rocket.jpg"));
+        Assert.AreEqual(0, viaFile.ExitCode, viaFile.StdErr);
+        Assert.AreEqual(viaZoo.StdOut.Replace("\r", ""), viaFile.StdOut.Replace("\r", ""));
+
+        var text = CliProcess.Run(Limit, _env, "classify", "--model", onnx, "--top", "2", Path.Combine(Images, "chelsea.png"));
+        Assert.AreEqual(0, text.ExitCode, text.StdErr);
+        var line = text.StdOut.TrimEnd();
+        using var first = JsonDocument.Parse(viaZoo.StdOut.Split('\n')[0]);
+        var best = first.RootElement.GetProperty("top")[0];
+        StringAssert.StartsWith(line, Path.Combine(Images, "chelsea.png") + "\t" + best.GetProperty("label").GetString() + " (" + best.GetProperty("index").GetInt32() + ")");
+        Assert.AreEqual(2, line.Split("; ").Length, line);
+    }
+
+    [TestMethod]
+    public void FailuresAndRefusals()
+    {
+        var allBad = CliProcess.Run(Limit, _env, "classify", "--model", "shvit_s1", "--checkpoint", Checkpoint(), Path.Combine(Images, "truncated.jpg"), Path.Combine(_work, "missing.png"));
+        Assert.AreEqual(1, allBad.ExitCode, "every image failed");
+        Assert.HasCount(2, allBad.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        StringAssert.Contains(allBad.StdOut, "missing.png\terror: ");
+
+        var noWeights = CliProcess.Run(Limit, _env, "classify", "--model", "cloformer_xs", Images);
+        Assert.AreEqual(1, noWeights.ExitCode);
+        StringAssert.Contains(noWeights.StdErr, "--checkpoint");
+
+        var offline = CliProcess.Run(Limit, _env, "classify", "--model", "shvit_s4", Images);
+        Assert.AreEqual(1, offline.ExitCode);
+        StringAssert.Contains(offline.StdErr, "MLNETATTN_OFFLINE");
+
+        var unknown = CliProcess.Run(Limit, _env, "classify", "--model", "nope.onnx", Images);
+        Assert.AreEqual(1, unknown.ExitCode);
+        StringAssert.Contains(unknown.StdErr, "zoo list");
+
+        var empty = Directory.CreateDirectory(Path.Combine(_work, "empty")).FullName;
+        var none = CliProcess.Run(Limit, _env, "classify", "--model", "shvit_s1", empty);
+        Assert.AreEqual(2, none.ExitCode);
+        StringAssert.Contains(none.StdErr, "no image files");
+        Assert.AreEqual(2, CliProcess.Run(Limit, _env, "classify", "--model", "shvit_s1", "--top", "0", Images).ExitCode);
+    }
+}
