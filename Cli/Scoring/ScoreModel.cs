@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using MLNetAttn.Estimators;
-using MLNetAttn.Zoo;
 using MLNetAttn.Zoo.Architectures;
 using MLNetAttn.Zoo.Onnx;
 using MLNetAttn.Zoo.Store;
@@ -28,12 +27,9 @@ internal sealed record ScoreModel(string OnnxPath, string ModelId, string Checkp
                 throw new FileNotFoundException($"Model file '{model}' does not exist (looked for '{Path.GetFullPath(model)}'). Give an .onnx file or a zoo name (mlnetattn zoo list).", model);
             return FromFile(Path.GetFullPath(model));
         }
-        var card = ModelZoo.Get(model);
-        var source = checkpoint ?? card.Url
-            ?? throw new ArgumentException($"{card.Name} has no released weights ({card.Notes}) Pass --checkpoint with a checkpoint trained with the official code.");
         using var store = new ModelStore(logger: logging.CreateLogger("MLNetAttn.Store"));
-        var local = await store.ResolveAsync(source, source == card.Url ? card.Sha256 : null, cancellationToken).ConfigureAwait(false);
-        var onnx = ConvertCached(card, local, resolution, store.Options.Home, logging.CreateLogger("MLNetAttn.Score"));
+        var onnx = await ConvertedModels.GetOnnxAsync(model, checkpoint, new ExportOptions { Resolution = resolution, Features = true }, store, cancellationToken)
+            .ConfigureAwait(false);
         return FromFile(onnx);
     }
 
@@ -49,27 +45,5 @@ internal sealed record ScoreModel(string OnnxPath, string ModelId, string Checkp
             ? source
             : Convert.ToHexStringLower(SHA256.HashData(bytes));
         return new ScoreModel(onnxPath, id, sha, metadata);
-    }
-
-    // Converts into the cache under a name that changes with the checkpoint's content. ConvertedModels.GetOnnxAsync in
-    // Zoo/Store does the same job for every command (same file names); this private copy can be switched to it.
-    private static string ConvertCached(ModelCard card, string checkpoint, int? resolution, string home, ILogger log)
-    {
-        string sha;
-        using (var stream = File.OpenRead(checkpoint))
-            sha = Convert.ToHexStringLower(SHA256.HashData(stream));
-        var size = resolution ?? card.InputSize;
-        var folder = Path.Combine(home, "onnx");
-        Directory.CreateDirectory(folder);
-        // The layout of ConvertedModels (Zoo/Store), so both share one cache: {card}_r{res}_features_{sha12}.onnx.
-        var target = Path.Combine(folder, $"{card.Name}_r{size}_features_{sha[..12]}.onnx");
-        if (File.Exists(target))
-            return target;
-        var staging = $"{target}.{Environment.ProcessId}.partial";
-        log.LogInformation("Converting {Model} at {Resolution} px from {Checkpoint} into {Target}", card.Name, size, checkpoint, target);
-        ModelConverter.Export(card.Name, checkpoint, staging, new ExportOptions { Resolution = size, Features = true });
-        // Concurrent shards may convert at once; the rename makes whichever finishes last win with an identical file.
-        File.Move(staging, target, overwrite: true);
-        return target;
     }
 }
