@@ -1,11 +1,14 @@
 using BenchmarkDotNet.Running;
 using MLNetAttn.Benchmarks;
+using MLNetAttn.Benchmarks.Peers;
 
 // dotnet run -c Release --project Benchmarks -- <suite> [options]; see Benchmarks/README.md.
 return args.FirstOrDefault() switch
 {
     "graph" => GraphQuality.Run(args[1..]),
     "micro" => RunMicro(args[1..]),
+    "peers" => PeerHarness.Run(args[1..]),
+    "peer-child" => PeerChild.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -18,5 +21,6 @@ static int RunMicro(string[] rest)
 static int Usage()
 {
     Console.Error.WriteLine("usage: Benchmarks graph [--variants a,b,...] [--batch N] [--threads N] [--runs N] | micro [BenchmarkDotNet args]");
+    Console.Error.WriteLine("       Benchmarks " + PeerHarness.Usage);
     return 2;
 }
