@@ -161,6 +161,12 @@ internal sealed record Preprocessing(int Resolution, int ResizeSize, ResizeKerne
     public RgbImage DecodeResizeCrop(string path)
     {
         using var decoded = ImageDecoder.Decode(path);
+        return ResizeCrop(decoded);
+    }
+
+    /// <summary>Shorter side to <see cref="ResizeSize"/> with <see cref="Kernel"/>, then the centre crop.</summary>
+    public RgbImage ResizeCrop(RgbImage decoded)
+    {
         var plan = ResizePlan.Create(decoded.Width, decoded.Height, Resolution, Resolution, ResizingKind.IsoCrop, Anchor.Center, ResizeSize);
         using var resized = decoded.Resize(plan.ResizeWidth, plan.ResizeHeight, Kernel);
         return resized.Crop(plan.X, plan.Y, Resolution, Resolution);
