@@ -17,7 +17,7 @@ internal static class PeerHarness
 {
     public const string Usage =
         "peers [--variants shvit_s4@256,efficientvit_b1@224,cloformer_xxs@224] [--images 300] [--batch 32] [--threads 2]\n" +
-        "      [--decode-workers <cores>] [--torch-workers 0] [--only a,score,b,c,d,e,decode] [--work /tmp/mlnetattn-bench-peers]\n" +
+        "      [--decode-workers <cores>] [--torch-workers 0] [--repeat 3] [--only a,score,b,c,d,e,decode] [--work /tmp/mlnetattn-bench-peers]\n" +
         "      [--results Benchmarks/RESULTS.md | --no-results] [--exact-shrink] [--score-args \"<template>\"]";
 
     private const string DefaultVariants = "shvit_s4@256,efficientvit_b1@224,cloformer_xxs@224";
@@ -39,6 +39,7 @@ internal static class PeerHarness
             Threads: o.Int("--threads", 2),
             DecodeWorkers: o.Int("--decode-workers", Environment.ProcessorCount),
             TorchWorkers: o.Int("--torch-workers", 0),
+            Repeat: Math.Max(1, o.Int("--repeat", 3)),
             Only: (o.Value("--only") ?? "a,score,b,c,d,e,decode").Split(',').ToHashSet(StringComparer.OrdinalIgnoreCase),
             Work: o.Value("--work") ?? Path.Combine(Path.GetTempPath(), "mlnetattn-bench-peers"),
             ExactShrink: o.Flag("--exact-shrink"),
@@ -107,23 +108,40 @@ internal static class PeerHarness
             ("e", "(e) torch.onnx.export graph, ORT alone", () => ChildRunner.Run(self, ["peer-child", "raw", "--model", theirs, .. prep])),
             ("decode", "decode + resize + crop, all workers (R_decode)", () => ChildRunner.Run(self, ["peer-child", "decode", .. prep, "--decode-workers", workers])),
         };
-        foreach (var (key, label, run) in steps)
+        // Repeats go round the rows (a, b, c, ..., a, b, c, ...) so that drift in the machine's load hits every row alike;
+        // each row reports its median rate and its largest peak.
+        var runs = new Dictionary<string, List<PeerResult>>();
+        for (var repeat = 0; repeat < s.Repeat; repeat++)
         {
-            if (!s.Only.Contains(key) || (key == "score" && score is null))
+            foreach (var (key, label, run) in steps)
+            {
+                if (!s.Only.Contains(key) || (key == "score" && score is null))
+                    continue;
+                Console.Error.WriteLine($"{name}: {label} (run {repeat + 1} of {s.Repeat}) ...");
+                PeerResult result;
+                try
+                {
+                    result = run();
+                }
+                catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+                {
+                    Console.Error.WriteLine($"{name}: {label} failed: {e.Message}");
+                    result = new PeerResult(0, 0, -1, "FAILED: " + e.Message.Split('\n')[0]);
+                }
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {label}: {result.ImagesPerSecond:0.0} img/s, peak RSS {result.VmHwmKb / 1024.0:0} MiB"));
+                (runs.TryGetValue(key, out var list) ? list : runs[key] = []).Add(result);
+            }
+        }
+        foreach (var (key, label, _) in steps)
+        {
+            if (!runs.TryGetValue(key, out var list))
                 continue;
-            Console.Error.WriteLine($"{name}: {label} ...");
-            PeerResult result;
-            try
-            {
-                result = run();
-            }
-            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
-            {
-                Console.Error.WriteLine($"{name}: {label} failed: {e.Message}");
-                result = new PeerResult(0, 0, -1, "FAILED: " + e.Message.Split('\n')[0]);
-            }
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {label}: {result.ImagesPerSecond:0.0} img/s, peak RSS {result.VmHwmKb / 1024.0:0} MiB"));
-            yield return new Row(name, key, label, result);
+            var ordered = list.OrderBy(r => r.ImagesPerSecond).ToList();
+            var median = ordered[ordered.Count / 2];
+            var spread = list.Count > 1
+                ? string.Create(CultureInfo.InvariantCulture, $"; {list.Count} runs, {ordered[0].ImagesPerSecond:0.0}–{ordered[^1].ImagesPerSecond:0.0} img/s")
+                : "";
+            yield return new Row(name, key, label, median with { VmHwmKb = list.Max(r => r.VmHwmKb), Note = median.Note + spread });
         }
     }
 
@@ -148,7 +166,7 @@ internal static class PeerHarness
 }
 
 /// <summary>The harness's settings, as given on the command line.</summary>
-internal sealed record Settings(string[] Variants, int Images, int Batch, int Threads, int DecodeWorkers, int TorchWorkers, HashSet<string> Only,
+internal sealed record Settings(string[] Variants, int Images, int Batch, int Threads, int DecodeWorkers, int TorchWorkers, int Repeat, HashSet<string> Only,
     string Work, bool ExactShrink, string ScoreArgs);
 
 /// <summary>One measurement of one model.</summary>

@@ -5,7 +5,8 @@ namespace MLNetAttn.Benchmarks.Peers;
 
 /// <summary>
 /// The hook for the CLI batch job (row a'): found as <c>mlnetattn</c> on PATH, else the built
-/// Cli/bin/Release/net10.0/mlnetattn.dll run by <c>dotnet</c>; used only when <c>mlnetattn score --help</c> exits 0.
+/// Cli/bin/Release/net10.0/mlnetattn.dll run by <c>dotnet</c>; used only when <c>mlnetattn score --help</c> exits 0 and its usage names
+/// <c>mlnetattn score</c>.
 /// It is timed as a whole process (start-up and model load included, so a lower bound on its steady rate) unless it
 /// prints a JSON line with "images" and "seconds".
 /// </summary>
@@ -42,9 +43,10 @@ internal sealed class ScoreCommand
             foreach (var a in (string[])[.. _prefix, "score", "--help"])
                 start.ArgumentList.Add(a);
             using var process = Process.Start(start)!;
-            _ = process.StandardOutput.ReadToEndAsync();
+            var stdout = process.StandardOutput.ReadToEndAsync();
             _ = process.StandardError.ReadToEndAsync();
-            return process.WaitForExit(60_000) && process.ExitCode == 0;
+            // A parser may answer an unknown subcommand's --help with the root help and exit 0; the usage line must name it.
+            return process.WaitForExit(60_000) && process.ExitCode == 0 && stdout.Result.Contains("mlnetattn score", StringComparison.Ordinal);
         }
         catch (System.ComponentModel.Win32Exception)
         {
