@@ -25,7 +25,7 @@ internal static class PeerChild
             "decode" => DecodeOnly(o),
             var other => throw new ArgumentException($"unknown peer-child measurement '{other}'; use pipeline, raw or decode"),
         };
-        Console.WriteLine(JsonSerializer.Serialize(result with { VmHwmKb = ProcessMemory.VmHwmKb() }, PeerResult.Json));
+        Console.WriteLine(JsonSerializer.Serialize(result.VmHwmKb > 0 ? result : result with { VmHwmKb = ProcessMemory.VmHwmKb() }, PeerResult.Json));
         return 0;
     }
 
@@ -116,17 +116,27 @@ internal static class PeerChild
         }
     }
 
-    /// <summary>R_decode: decode + resize + centre crop (no normalization, no model) on all the given workers.</summary>
+    /// <summary>
+    /// R_decode: decode + resize + centre crop (no normalization, no model) on all the given workers. With --fast,
+    /// JPEG shrink-on-load (<see cref="Preprocessing.ShrinkFor"/>), and after the clock stops, its cost against the
+    /// exact mode: pixel differences of the crops and, with --model, of the model's logits.
+    /// </summary>
     private static PeerResult DecodeOnly(ArgReader o)
     {
         var prep = Preprocessing.From(o);
+        var fast = o.Flag("--fast");
         var workers = o.Int("--decode-workers", Environment.ProcessorCount);
         var paths = ImageFiles(o.Required("--images"), o.Int("--limit", 0));
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = workers };
-        Parallel.ForEach(paths.Take(Math.Min(16, paths.Count)), parallel, p => prep.DecodeResizeCrop(p).Dispose()); // warm-up
+        Parallel.ForEach(paths.Take(Math.Min(16, paths.Count)), parallel, p => prep.DecodeResizeCrop(p, fast).Dispose()); // warm-up
         var clock = Stopwatch.StartNew();
-        Parallel.ForEach(paths, parallel, p => prep.DecodeResizeCrop(p).Dispose());
-        return new PeerResult(paths.Count, clock.Elapsed.TotalSeconds, 0, $"libvips {VipsSettings.LibvipsVersion} decode + PIL-exact {prep.Kernel} resize + crop, {workers} workers");
+        Parallel.ForEach(paths, parallel, p => prep.DecodeResizeCrop(p, fast).Dispose());
+        var seconds = clock.Elapsed.TotalSeconds;
+        var peak = ProcessMemory.VmHwmKb(); // before the accuracy check below loads a model
+        var note = $"libvips {VipsSettings.LibvipsVersion} decode{(fast ? " with JPEG shrink-on-load" : "")} + PIL-exact {prep.Kernel} resize + crop, {workers} workers";
+        if (fast)
+            note += "; " + FastModeCost.Measure(prep, paths, o.Value("--model"), o.Int("--threads", 2));
+        return new PeerResult(paths.Count, seconds, peak, note);
     }
 
     internal static List<string> ImageFiles(string folder, int limit)
@@ -158,10 +168,28 @@ internal sealed record Preprocessing(int Resolution, int ResizeSize, ResizeKerne
     }
 
     /// <summary>The same steps, in the same order, as the pipeline's ResizeImages (IsoCrop, centre anchor).</summary>
-    public RgbImage DecodeResizeCrop(string path)
+    /// <param name="path">The image file.</param>
+    /// <param name="fast">Decode JPEGs at 1/n size (<see cref="ShrinkFor"/>) instead of full size.</param>
+    public RgbImage DecodeResizeCrop(string path, bool fast = false)
     {
-        using var decoded = ImageDecoder.Decode(path);
+        var options = fast && ShrinkFor(ImageDecoder.ReadInfo(path)) is var n and > 1 ? new ImageDecodeOptions { JpegShrink = n } : null;
+        using var decoded = ImageDecoder.Decode(path, options);
         return ResizeCrop(decoded);
+    }
+
+    /// <summary>
+    /// The largest JPEG shrink-on-load factor (2, 4 or 8) that still leaves the shorter side at least
+    /// <see cref="ResizeSize"/>, so the resampler only ever shrinks; 1 for other formats and small images.
+    /// </summary>
+    public int ShrinkFor(ImageInfo info)
+    {
+        if (!info.Format.Contains("jpeg", StringComparison.OrdinalIgnoreCase) && !info.Format.Contains("jpg", StringComparison.OrdinalIgnoreCase))
+            return 1;
+        var shorter = Math.Min(info.Width, info.Height);
+        foreach (var n in (ReadOnlySpan<int>)[8, 4, 2])
+            if (shorter / n >= ResizeSize)
+                return n;
+        return 1;
     }
 
     /// <summary>Shorter side to <see cref="ResizeSize"/> with <see cref="Kernel"/>, then the centre crop.</summary>

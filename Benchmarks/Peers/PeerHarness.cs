@@ -17,7 +17,7 @@ internal static class PeerHarness
 {
     public const string Usage =
         "peers [--variants shvit_s4@256,efficientvit_b1@224,cloformer_xxs@224] [--images 300] [--batch 32] [--threads 2]\n" +
-        "      [--decode-workers <cores>] [--torch-workers 0] [--repeat 3] [--only a,score,b,c,d,e,decode] [--work /tmp/mlnetattn-bench-peers]\n" +
+        "      [--decode-workers <cores>] [--torch-workers 0] [--repeat 3] [--only a,score,b,c,d,e,decode,fast,sharp] [--work /tmp/mlnetattn-bench-peers]\n" +
         "      [--results Benchmarks/RESULTS.md | --no-results] [--exact-shrink] [--score-args \"<template>\"]";
 
     private const string DefaultVariants = "shvit_s4@256,efficientvit_b1@224,cloformer_xxs@224";
@@ -40,7 +40,7 @@ internal static class PeerHarness
             DecodeWorkers: o.Int("--decode-workers", Environment.ProcessorCount),
             TorchWorkers: o.Int("--torch-workers", 0),
             Repeat: Math.Max(1, o.Int("--repeat", 3)),
-            Only: (o.Value("--only") ?? "a,score,b,c,d,e,decode").Split(',').ToHashSet(StringComparer.OrdinalIgnoreCase),
+            Only: (o.Value("--only") ?? "a,score,b,c,d,e,decode,fast,sharp").Split(',').ToHashSet(StringComparer.OrdinalIgnoreCase),
             Work: o.Value("--work") ?? Path.Combine(Path.GetTempPath(), "mlnetattn-bench-peers"),
             ExactShrink: o.Flag("--exact-shrink"),
             ScoreArgs: o.Value("--score-args") ?? DefaultScoreArgs);
@@ -107,6 +107,11 @@ internal static class PeerHarness
             ("d", "(d) ORT alone, pre-decoded (R_infer)", () => ChildRunner.Run(self, ["peer-child", "raw", "--model", ours, .. prep])),
             ("e", "(e) torch.onnx.export graph, ORT alone", () => ChildRunner.Run(self, ["peer-child", "raw", "--model", theirs, .. prep])),
             ("decode", "decode + resize + crop, all workers (R_decode)", () => ChildRunner.Run(self, ["peer-child", "decode", .. prep, "--decode-workers", workers])),
+            ("fast", "decode fast mode (JPEG shrink-on-load) + resize + crop (R_decode fast)", () => ChildRunner.Run(self,
+                ["peer-child", "decode", .. prep, "--decode-workers", workers, "--fast", "--model", ours])),
+            ("sharp", "sharp decode + resize alone, all workers", () => ChildRunner.Run("node",
+                [Path.Combine(root, "Benchmarks/peers/ort_sharp.mjs"), "--model", ours, .. prep[..6], "--kernel", SharpKernel(spec.Interpolation), .. prep[8..],
+                 "--decode-workers", workers, "--decode-only", .. (s.ExactShrink ? new[] { "--exact-shrink" } : [])])),
         };
         // Repeats go round the rows (a, b, c, ..., a, b, c, ...) so that drift in the machine's load hits every row alike;
         // each row reports its median rate and its largest peak.

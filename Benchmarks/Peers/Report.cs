@@ -37,11 +37,13 @@ internal sealed class Report
                 yield return [model, r.Label, F(r.Result.ImagesPerSecond, "0.0"), Ratio(r.Result.ImagesPerSecond, a), r.Result.VmHwmKb > 0 ? F(r.Result.VmHwmKb / 1024.0, "0") : "–", r.Result.Note];
             if (Bound(of) is { } bound)
                 yield return [model, "bound 1/(1/R_infer + 1/R_decode)", F(bound, "0.0"), Ratio(bound, a), "–", "R_infer = (d), R_decode = decode row"];
+            if (Bound(of, "fast") is { } fastBound)
+                yield return [model, "bound with the fast decode", F(fastBound, "0.0"), Ratio(fastBound, a), "–", "R_infer = (d), R_decode = fast decode row"];
         }
     }
 
-    private static double? Bound(Dictionary<string, Row> of)
-        => of.TryGetValue("d", out var d) && of.TryGetValue("decode", out var dec) && d.Result.ImagesPerSecond > 0 && dec.Result.ImagesPerSecond > 0
+    private static double? Bound(Dictionary<string, Row> of, string decode = "decode")
+        => of.TryGetValue("d", out var d) && of.TryGetValue(decode, out var dec) && d.Result.ImagesPerSecond > 0 && dec.Result.ImagesPerSecond > 0
             ? 1 / (1 / d.Result.ImagesPerSecond + 1 / dec.Result.ImagesPerSecond)
             : null;
 
@@ -117,7 +119,7 @@ internal sealed class Report
         var first = true;
         foreach (var row in rows)
         {
-            text.AppendLine("| " + string.Join(" | ", row.Select(c => c.Replace("|", "/", StringComparison.Ordinal))) + " |");
+            text.AppendLine("| " + string.Join(" | ", row.Select(c => c.Replace("|", "\\|", StringComparison.Ordinal))) + " |");
             if (first)
                 text.AppendLine("|" + string.Concat(row.Select(_ => " --- |")));
             first = false;

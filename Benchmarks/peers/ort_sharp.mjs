@@ -2,7 +2,8 @@
 // float batch, onnxruntime-node runs it. Benchmarks/peers/run.sh calls it with the model card's preprocessing:
 //   node Benchmarks/peers/ort_sharp.mjs --model M.onnx --images DIR --resolution 256 --resize-size 284
 //     [--kernel cubic] [--mean 0.485,0.456,0.406] [--std 0.229,0.224,0.225] [--batch 32] [--threads 2]
-//     [--decode-workers 2] [--exact-shrink] [--limit N]
+//     [--decode-workers 2] [--exact-shrink] [--limit N] [--decode-only]
+// --decode-only times sharp's decode + resize alone over all photos (no model, no crop, no normalization).
 // Decoding of batch k+1 overlaps the model run of batch k (both are asynchronous), the idiomatic way to write
 // it in Node. sharp runs one libvips thread per image (sharp.concurrency(1)) and as many images at once as the
 // libuv pool has threads; the pool gets decode-workers + 1 threads, one more because onnxruntime-node's run
@@ -72,6 +73,22 @@ async function prepare(start) {
   const out = new Float32Array(chunk.length * 3 * plane);
   await Promise.all(chunk.map((f, i) => loadInto(f, out, i * 3 * plane)));
   return new ort.Tensor('float32', out, [chunk.length, 3, resolution, resolution]);
+}
+
+if ('decode-only' in args) {
+  // sharp's decode + resize alone (no crop, no normalization), as many images at once as the pool has decode threads.
+  const one = (f) => sharp(f).removeAlpha().toColourspace('srgb')
+    .resize({ width: resizeSize, height: resizeSize, fit: 'outside', kernel, fastShrinkOnLoad }).raw().toBuffer();
+  await Promise.all(files.slice(0, 16).map(one));
+  const t0 = process.hrtime.bigint();
+  let next = 0;
+  await Promise.all(Array.from({ length: decodeWorkers }, async () => {
+    while (next < files.length) await one(files[next++]);
+  }));
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  console.log(JSON.stringify({ images: files.length, seconds: secs, vmhwm_kb: vmhwm(),
+    note: `sharp ${sharp.versions.sharp ?? ''} decode + ${kernel} resize, ${decodeWorkers} workers, fastShrinkOnLoad ${fastShrinkOnLoad}` }));
+  process.exit(0);
 }
 
 // Warm-up on the first batch.
