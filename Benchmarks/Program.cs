@@ -1,3 +1,4 @@
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 using MLNetAttn.Benchmarks;
 using MLNetAttn.Benchmarks.Peers;
@@ -14,7 +15,10 @@ return args.FirstOrDefault() switch
 
 static int RunMicro(string[] rest)
 {
-    BenchmarkSwitcher.FromAssembly(typeof(GraphQuality).Assembly).Run(rest.Length == 0 ? ["--filter", "*"] : rest);
+    // Artifacts beside the project (ignored by git), not in whatever folder the command was run from.
+    var artifacts = Path.Combine(MLNetAttn.Benchmarks.Peers.Repository.Root(), "Benchmarks", "BenchmarkDotNet.Artifacts");
+    BenchmarkSwitcher.FromAssembly(typeof(GraphQuality).Assembly)
+        .Run(rest.Length == 0 ? ["--filter", "*"] : rest, DefaultConfig.Instance.WithArtifactsPath(artifacts));
     return 0;
 }
 

@@ -45,7 +45,7 @@ internal static class PeerChild
             .Append(vision.Transforms.ApplyBackbone(model, "Image", new OnnxOptions { BatchSize = batch, IntraOpNumThreads = threads, InterOpNumThreads = 1 }))
             .Append(vision.Transforms.ApplyClassificationHead());
         var transformer = estimator.Fit(data);
-        var options = new BatchingOptions { BatchSize = batch, MaxDegreeOfParallelism = workers };
+        var options = new BatchingOptions { BatchSize = batch, MaxDegreeOfParallelism = workers, QueueDepth = o.Int("--queue-depth", BatchingOptions.Default.QueueDepth) };
 
         var warmUp = vision.Data.LoadFromEnumerable(paths.Take(batch).Select(p => new PathRow { ImagePath = p }).ToList());
         Drain(transformer.Transform(warmUp), options);

@@ -70,8 +70,11 @@ internal sealed class Report
         if (double.IsNaN(value) || value == 0)
             return "not measured";
         var met = higherIsBetter ? value >= target : value <= target;
-        var gap = higherIsBetter ? target / value - 1 : value / target - 1;
-        return met ? F(value, "0.00") + " met" : F(value, "0.00") + $" MISSED by {gap * 100:0}%";
+        if (met)
+            return F(value, "0.00") + " met";
+        return higherIsBetter
+            ? F(value, "0.00") + $" MISSED: {(1 - value / target) * 100:0}% short (needs ×{target / value:0.00})"
+            : F(value, "0.00") + $" MISSED: {(value / target - 1) * 100:0}% over";
     }
 
     public string Markdown(string machine)
