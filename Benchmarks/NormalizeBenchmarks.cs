@@ -4,6 +4,7 @@ using MLNetAttn.Transforms.Tensors;
 namespace MLNetAttn.Benchmarks;
 
 /// <summary>HWC bytes to normalized CHW floats for one 224 x 224 image (the table-lookup normalizer).</summary>
+[ShortRunJob]
 [MemoryDiagnoser]
 public class NormalizeBenchmarks
 {

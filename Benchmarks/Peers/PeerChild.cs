@@ -1,0 +1,248 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using MLNetAttn.Estimators;
+using MLNetAttn.Transforms.Imaging;
+using MLNetAttn.Transforms.Onnx;
+using MLNetAttn.Transforms.Tensors;
+
+namespace MLNetAttn.Benchmarks.Peers;
+
+/// <summary>
+/// The C# measurements of the peer harness, each run in its own process (so that its peak resident memory is its
+/// own): the library end to end, ONNX Runtime alone on pre-decoded tensors, and decode + resize + crop alone.
+/// Each prints one JSON line (<see cref="PeerResult"/>) last.
+/// </summary>
+internal static class PeerChild
+{
+    public static int Run(string[] args)
+    {
+        var o = new ArgReader(args[1..]);
+        var result = args.FirstOrDefault() switch
+        {
+            "pipeline" => Pipeline(o),
+            "raw" => RawInference(o),
+            "decode" => DecodeOnly(o),
+            var other => throw new ArgumentException($"unknown peer-child measurement '{other}'; use pipeline, raw or decode"),
+        };
+        Console.WriteLine(JsonSerializer.Serialize(result.VmHwmKb > 0 ? result : result with { VmHwmKb = ProcessMemory.VmHwmKb() }, PeerResult.Json));
+        return 0;
+    }
+
+    /// <summary>(a) LoadImages → ApplyBackbone (resize + normalize + ORT) → ApplyClassificationHead, streamed in batches.</summary>
+    private static PeerResult Pipeline(ArgReader o)
+    {
+        var model = o.Required("--model");
+        var images = o.Required("--images");
+        var batch = o.Int("--batch", 32);
+        var threads = o.Int("--threads", 2);
+        var workers = o.Int("--decode-workers", Environment.ProcessorCount);
+        var limit = o.Int("--limit", 0);
+        var vision = new VisionContext();
+        var paths = ImageFiles(images, limit);
+        var data = vision.Data.LoadFromEnumerable(paths.Select(p => new PathRow { ImagePath = p }).ToList());
+        var estimator = vision.Transforms.LoadImages("Image", null, "ImagePath")
+            .Append(vision.Transforms.ApplyBackbone(model, "Image", new OnnxOptions { BatchSize = batch, IntraOpNumThreads = threads, InterOpNumThreads = 1 }))
+            .Append(vision.Transforms.ApplyClassificationHead());
+        var transformer = estimator.Fit(data);
+        var options = new BatchingOptions { BatchSize = batch, MaxDegreeOfParallelism = workers, QueueDepth = o.Int("--queue-depth", BatchingOptions.Default.QueueDepth) };
+
+        var warmUp = vision.Data.LoadFromEnumerable(paths.Take(batch).Select(p => new PathRow { ImagePath = p }).ToList());
+        Drain(transformer.Transform(warmUp), options);
+        var clock = Stopwatch.StartNew();
+        var (rows, errors) = Drain(transformer.Transform(data), options);
+        var seconds = clock.Elapsed.TotalSeconds;
+        if (errors > 0)
+            throw new InvalidOperationException($"{errors} of {rows} images in '{images}' failed; the benchmark needs readable photos (re-create the folder)");
+        return new PeerResult(rows, seconds, 0, $"VisionContext pipeline, batch {batch}, {threads} intra-op threads, {workers} decode workers, queue depth {options.QueueDepth}");
+    }
+
+    private static (int Rows, int Errors) Drain(IDataView view, BatchingOptions options)
+    {
+        int rows = 0, errors = 0;
+        foreach (var batch in view.GetBatches(options))
+        {
+            using (batch)
+            {
+                rows += batch.RowCount;
+                for (var i = 0; i < batch.RowCount; i++)
+                    errors += batch.IsFaulted(i) ? 1 : 0;
+            }
+        }
+        return (rows, errors);
+    }
+
+    /// <summary>(d)/(e) ONNX Runtime alone: every batch decoded and normalized before the clock starts.</summary>
+    private static PeerResult RawInference(ArgReader o)
+    {
+        var model = o.Required("--model");
+        var prep = Preprocessing.From(o);
+        var batch = o.Int("--batch", 32);
+        var threads = o.Int("--threads", 2);
+        var paths = ImageFiles(o.Required("--images"), o.Int("--limit", 0));
+        var plane = 3 * prep.Resolution * prep.Resolution;
+        var batches = new List<(float[] Data, int Count)>();
+        for (var start = 0; start < paths.Count; start += batch)
+        {
+            var count = Math.Min(batch, paths.Count - start);
+            var data = new float[count * plane];
+            Parallel.For(0, count, i =>
+            {
+                using var image = prep.DecodeResizeCrop(paths[start + i]);
+                prep.Normalizer.ToPlanar(image.Pixels, image.Width, image.Height, image.Stride, data.AsSpan(i * plane, plane));
+            });
+            batches.Add((data, count));
+        }
+
+        using var session = OnnxSession.FromFile(model, new OnnxSessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 });
+        var input = session.Inputs[0].Name;
+        var tensors = batches.Select(b => OnnxTensor.FromArray(b.Data, b.Count, 3, prep.Resolution, prep.Resolution)).ToList();
+        try
+        {
+            using (session.Run(input, tensors[0])) { } // warm-up
+            var clock = Stopwatch.StartNew();
+            var rows = 0;
+            for (var i = 0; i < tensors.Count; i++)
+            {
+                using var _ = session.Run(input, tensors[i]);
+                rows += batches[i].Count;
+            }
+            return new PeerResult(rows, clock.Elapsed.TotalSeconds, 0, $"ORT {OnnxRuntimeInfo.Version}, batch {batch}, {threads} intra-op threads, {Path.GetFileName(model)}");
+        }
+        finally
+        {
+            foreach (var t in tensors)
+                t.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// R_decode: decode + resize + centre crop (no normalization, no model) on all the given workers. With --fast,
+    /// JPEG shrink-on-load (<see cref="Preprocessing.ShrinkFor"/>), and after the clock stops, its cost against the
+    /// exact mode: pixel differences of the crops and, with --model, of the model's logits.
+    /// </summary>
+    private static PeerResult DecodeOnly(ArgReader o)
+    {
+        var prep = Preprocessing.From(o);
+        var fast = o.Flag("--fast");
+        var workers = o.Int("--decode-workers", Environment.ProcessorCount);
+        var paths = ImageFiles(o.Required("--images"), o.Int("--limit", 0));
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = workers };
+        Parallel.ForEach(paths.Take(Math.Min(16, paths.Count)), parallel, p => prep.DecodeResizeCrop(p, fast).Dispose()); // warm-up
+        var clock = Stopwatch.StartNew();
+        Parallel.ForEach(paths, parallel, p => prep.DecodeResizeCrop(p, fast).Dispose());
+        var seconds = clock.Elapsed.TotalSeconds;
+        var peak = ProcessMemory.VmHwmKb(); // before the accuracy check below loads a model
+        var note = $"libvips {VipsSettings.LibvipsVersion} decode{(fast ? " with JPEG shrink-on-load" : "")} + PIL-exact {prep.Kernel} resize + crop, {workers} workers";
+        if (fast)
+            note += "; " + FastModeCost.Measure(prep, paths, o.Value("--model"), o.Int("--threads", 2));
+        return new PeerResult(paths.Count, seconds, peak, note);
+    }
+
+    internal static List<string> ImageFiles(string folder, int limit)
+    {
+        var files = Directory.EnumerateFiles(folder)
+            .Where(f => f.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".jpeg", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal).ToList();
+        if (files.Count == 0)
+            throw new ArgumentException($"no .jpg/.png images in '{folder}'; make them with Benchmarks/peers/make_images.py");
+        return limit > 0 ? files.Take(limit).ToList() : files;
+    }
+
+    /// <summary>A row of the benchmark's input view.</summary>
+    private sealed class PathRow
+    {
+        public string ImagePath { get; set; } = "";
+    }
+}
+
+/// <summary>The eval preprocessing handed to a child: shorter side to resize_size, centre crop, normalize.</summary>
+internal sealed record Preprocessing(int Resolution, int ResizeSize, ResizeKernel Kernel, PixelNormalizer Normalizer)
+{
+    public static Preprocessing From(ArgReader o)
+    {
+        var mean = o.Floats("--mean", [0.485f, 0.456f, 0.406f]);
+        var std = o.Floats("--std", [0.229f, 0.224f, 0.225f]);
+        return new(o.Int("--resolution", 224), o.Int("--resize-size", 256), Enum.Parse<ResizeKernel>(o.Value("--kernel") ?? "Bicubic", ignoreCase: true),
+            new PixelNormalizer(mean, std));
+    }
+
+    /// <summary>The same steps, in the same order, as the pipeline's ResizeImages (IsoCrop, centre anchor).</summary>
+    /// <param name="path">The image file.</param>
+    /// <param name="fast">Decode JPEGs at 1/n size (<see cref="ShrinkFor"/>) instead of full size.</param>
+    public RgbImage DecodeResizeCrop(string path, bool fast = false)
+    {
+        var options = fast && ShrinkFor(ImageDecoder.ReadInfo(path)) is var n and > 1 ? new ImageDecodeOptions { JpegShrink = n } : null;
+        using var decoded = ImageDecoder.Decode(path, options);
+        return ResizeCrop(decoded);
+    }
+
+    /// <summary>
+    /// The largest JPEG shrink-on-load factor (2, 4 or 8) that still leaves the shorter side at least
+    /// <see cref="ResizeSize"/>, so the resampler only ever shrinks; 1 for other formats and small images.
+    /// </summary>
+    public int ShrinkFor(ImageInfo info)
+    {
+        if (!info.Format.Contains("jpeg", StringComparison.OrdinalIgnoreCase) && !info.Format.Contains("jpg", StringComparison.OrdinalIgnoreCase))
+            return 1;
+        var shorter = Math.Min(info.Width, info.Height);
+        foreach (var n in (ReadOnlySpan<int>)[8, 4, 2])
+            if (shorter / n >= ResizeSize)
+                return n;
+        return 1;
+    }
+
+    /// <summary>Shorter side to <see cref="ResizeSize"/> with <see cref="Kernel"/>, then the centre crop.</summary>
+    public RgbImage ResizeCrop(RgbImage decoded)
+    {
+        var plan = ResizePlan.Create(decoded.Width, decoded.Height, Resolution, Resolution, ResizingKind.IsoCrop, Anchor.Center, ResizeSize);
+        using var resized = decoded.Resize(plan.ResizeWidth, plan.ResizeHeight, Kernel);
+        return resized.Crop(plan.X, plan.Y, Resolution, Resolution);
+    }
+}
+
+/// <summary>What every child prints last: images done, seconds taken, peak resident memory, and how it was run.</summary>
+internal sealed record PeerResult(int Images, double Seconds, long VmHwmKb, string Note)
+{
+    public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public double ImagesPerSecond => Seconds > 0 ? Images / Seconds : 0;
+}
+
+/// <summary>Peak resident memory from /proc (VmHWM), in KiB; -1 where /proc is missing.</summary>
+internal static class ProcessMemory
+{
+    public static long VmHwmKb(int? pid = null)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines(pid is { } p ? $"/proc/{p}/status" : "/proc/self/status"))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            // The process ended between two polls.
+        }
+        return -1;
+    }
+}
+
+/// <summary>"--name value" options.</summary>
+internal sealed class ArgReader(string[] args)
+{
+    public string? Value(string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    public bool Flag(string name) => Array.IndexOf(args, name) >= 0;
+
+    public string Required(string name) => Value(name) ?? throw new ArgumentException($"{name} is required");
+
+    public int Int(string name, int fallback) => Value(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+    public float[] Floats(string name, float[] fallback)
+        => Value(name) is { } v ? v.Split(',').Select(s => float.Parse(s, CultureInfo.InvariantCulture)).ToArray() : fallback;
+}

@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Text;
+
+namespace MLNetAttn.Benchmarks.Peers;
+
+/// <summary>
+/// The harness's one table (ratios against row (a)), the targets of the issue checked per model, and
+/// RESULTS.md. A hand-written analysis below the <see cref="AnalysisMarker"/> line of an existing RESULTS.md is kept.
+/// </summary>
+internal sealed class Report
+{
+    public const string AnalysisMarker = "<!-- analysis: kept across runs -->";
+
+    private readonly List<Row> _rows;
+    private readonly Settings _settings;
+    private readonly string _images;
+
+    private Report(List<Row> rows, Settings settings, string images)
+    {
+        _rows = rows;
+        _settings = settings;
+        _images = images;
+    }
+
+    public static Report Build(IEnumerable<Row> rows, Settings settings, string images) => new(rows.ToList(), settings, images);
+
+    public string Table => Markdown(MainTable());
+
+    private IEnumerable<string[]> MainTable()
+    {
+        yield return ["model", "measurement", "img/s", "× (a)", "peak RSS MiB", "how"];
+        foreach (var model in _rows.Select(r => r.Model).Distinct())
+        {
+            var of = _rows.Where(r => r.Model == model).ToDictionary(r => r.Key);
+            var a = of.GetValueOrDefault("a")?.Result.ImagesPerSecond ?? 0;
+            foreach (var r in of.Values)
+                yield return [model, r.Label, F(r.Result.ImagesPerSecond, "0.0"), Ratio(r.Result.ImagesPerSecond, a), r.Result.VmHwmKb > 0 ? F(r.Result.VmHwmKb / 1024.0, "0") : "–", r.Result.Note];
+            if (Bound(of) is { } bound)
+                yield return [model, "bound 1/(1/R_infer + 1/R_decode)", F(bound, "0.0"), Ratio(bound, a), "–", "R_infer = (d), R_decode = decode row"];
+            if (Bound(of, "fast") is { } fastBound)
+                yield return [model, "bound with the fast decode", F(fastBound, "0.0"), Ratio(fastBound, a), "–", "R_infer = (d), R_decode = fast decode row"];
+        }
+    }
+
+    private static double? Bound(Dictionary<string, Row> of, string decode = "decode")
+        => of.TryGetValue("d", out var d) && of.TryGetValue(decode, out var dec) && d.Result.ImagesPerSecond > 0 && dec.Result.ImagesPerSecond > 0
+            ? 1 / (1 / d.Result.ImagesPerSecond + 1 / dec.Result.ImagesPerSecond)
+            : null;
+
+    private IEnumerable<string[]> Targets()
+    {
+        yield return ["model", "(a) / (c), target ≥ 1.05", "(a) / bound, target ≥ 0.95", "our latency / torch.onnx.export's = img/s (e) / img/s (d), target ≤ 1.00"];
+        foreach (var model in _rows.Select(r => r.Model).Distinct())
+        {
+            var of = _rows.Where(r => r.Model == model).ToDictionary(r => r.Key);
+            double Ips(string key) => of.GetValueOrDefault(key)?.Result.ImagesPerSecond ?? 0;
+            var a = Ips("a");
+            yield return
+            [
+                model,
+                Check(Ips("c") > 0 ? a / Ips("c") : double.NaN, 1.05, higherIsBetter: true),
+                Check(Bound(of) is { } b ? a / b : double.NaN, 0.95, higherIsBetter: true),
+                Check(Ips("d") > 0 ? Ips("e") / Ips("d") : double.NaN, 1.00, higherIsBetter: false),
+            ];
+        }
+    }
+
+    private static string Check(double value, double target, bool higherIsBetter)
+    {
+        if (double.IsNaN(value) || value == 0)
+            return "not measured";
+        var met = higherIsBetter ? value >= target : value <= target;
+        if (met)
+            return F(value, "0.00") + " met";
+        return higherIsBetter
+            ? F(value, "0.00") + $" MISSED: {(1 - value / target) * 100:0}% short (needs ×{target / value:0.00})"
+            : F(value, "0.00") + $" MISSED: {(value / target - 1) * 100:0}% over";
+    }
+
+    public string Markdown(string machine)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("# Side-by-side results");
+        text.AppendLine();
+        text.AppendLine("Written by `bash Benchmarks/peers/run.sh` (= `dotnet run -c Release --project Benchmarks -- peers`); see Benchmarks/README.md for what each row measures.");
+        text.AppendLine();
+        text.AppendLine("## Machine");
+        text.AppendLine();
+        text.AppendLine(machine);
+        text.AppendLine();
+        text.AppendLine("## Settings");
+        text.AppendLine();
+        var s = _settings;
+        text.AppendLine(CultureInfo.InvariantCulture, $"- Photos: {s.Images} JPEGs, 375–640 px, made by `Benchmarks/peers/make_images.py` into `{_images}`.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- Batch {s.Batch}; {s.Threads} intra-op threads (ORT, torch), 1 inter-op thread; {s.DecodeWorkers} decode workers for (a), (c) and R_decode; PyTorch {(s.TorchWorkers == 0 ? "simple loop (decode between model calls)" : $"DataLoader with {s.TorchWorkers} workers")}; sharp shrink-on-load {(s.ExactShrink ? "exact" : "fast (default)")}.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- img/s: images of the timed pass / its seconds, after one untimed warm-up batch, in the child process; the median of {s.Repeat} runs taken round the rows; peak RSS: the largest VmHWM of the row's runs.");
+        text.AppendLine();
+        text.AppendLine("## Throughput");
+        text.AppendLine();
+        text.AppendLine(Table);
+        text.AppendLine("## Targets");
+        text.AppendLine();
+        text.AppendLine(Markdown(Targets()));
+        text.AppendLine(AnalysisMarker);
+        text.Append(KeptAnalysis());
+        return text.ToString();
+    }
+
+    private static string KeptAnalysis()
+    {
+        var existing = Path.Combine(Repository.Root(), "Benchmarks", "RESULTS.md");
+        if (!File.Exists(existing))
+            return "\n## Analysis\n\n(write it here; this part is kept when the harness rewrites the file)\n";
+        var text = File.ReadAllText(existing);
+        var i = text.IndexOf(AnalysisMarker, StringComparison.Ordinal);
+        return i < 0 ? "" : text[(i + AnalysisMarker.Length)..].TrimStart('\r', '\n').Insert(0, "\n");
+    }
+
+    private static string Markdown(IEnumerable<string[]> rows)
+    {
+        var text = new StringBuilder();
+        var first = true;
+        foreach (var row in rows)
+        {
+            text.AppendLine("| " + string.Join(" | ", row.Select(c => c.Replace("|", "\\|", StringComparison.Ordinal))) + " |");
+            if (first)
+                text.AppendLine("|" + string.Concat(row.Select(_ => " --- |")));
+            first = false;
+        }
+        return text.ToString();
+    }
+
+    private static string Ratio(double value, double a) => a > 0 && value > 0 ? F(value / a, "0.00") : "–";
+
+    private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+}
