@@ -27,7 +27,7 @@ internal static class PeerHarness
     /// filled in. The harness times the whole process (start-up included) unless the command prints a JSON line
     /// with images and seconds.
     /// </summary>
-    private const string DefaultScoreArgs = "score --model {model} --input {images} --out {out} --batch-size {batch} --intra-op-threads {threads} --decode-workers {workers}";
+    private const string DefaultScoreArgs = "score --model {model} --input {images} --out {out} --batch {batch}";
 
     public static int Run(string[] args)
     {

@@ -61,7 +61,7 @@ internal sealed class ScoreCommand
         Directory.CreateDirectory(output);
         var args = s.ScoreArgs
             .Replace("{model}", model, StringComparison.Ordinal).Replace("{images}", images, StringComparison.Ordinal)
-            .Replace("{out}", Path.Combine(output, "scores.parquet"), StringComparison.Ordinal)
+            .Replace("{out}", Path.Combine(output, "results.duckdb"), StringComparison.Ordinal)
             .Replace("{batch}", s.Batch.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("{threads}", s.Threads.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("{workers}", s.DecodeWorkers.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
