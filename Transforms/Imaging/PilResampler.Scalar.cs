@@ -18,7 +18,7 @@ internal static partial class PilResampler
     private static void Horizontal(ReadOnlySpan<byte> source, int inWidth, int firstRow, Span<byte> destination, int outWidth, int rows, Coefficients c, bool vectorize)
     {
         if (vectorize && Vector128.IsHardwareAccelerated)
-            HorizontalVector128(source, inWidth, firstRow, destination, outWidth, rows, c);
+            HorizontalVector(source, inWidth, firstRow, destination, outWidth, rows, c);
         else
             HorizontalScalar(source, inWidth, firstRow, destination, outWidth, rows, c);
     }

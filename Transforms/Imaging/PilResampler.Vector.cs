@@ -20,71 +20,136 @@ internal static partial class PilResampler
     private static readonly Vector128<byte> Tap2 = Vector128.Create((byte)6, 0x80, 0x80, 0x80, 7, 0x80, 0x80, 0x80, 8, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80);
     private static readonly Vector128<byte> Tap3 = Vector128.Create((byte)9, 0x80, 0x80, 0x80, 10, 0x80, 0x80, 0x80, 11, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80);
 
+    // The same shuffles for two rows at once: the upper 128-bit half reads bytes 16.. (the second row's load), so
+    // every index stays within its half and one in-lane byte shuffle serves both rows.
+    private static readonly Vector256<byte> PairTap0 = Vector256.Create(Tap0, Tap0 + Vector128.Create((byte)16));
+    private static readonly Vector256<byte> PairTap1 = Vector256.Create(Tap1, Tap1 + Vector128.Create((byte)16));
+    private static readonly Vector256<byte> PairTap2 = Vector256.Create(Tap2, Tap2 + Vector128.Create((byte)16));
+    private static readonly Vector256<byte> PairTap3 = Vector256.Create(Tap3, Tap3 + Vector128.Create((byte)16));
+
     /// <summary>
-    /// Horizontal pass, one output pixel at a time: each 16-byte load holds four source pixels, each shuffled into
-    /// (R, G, B, 0) int32 lanes and multiplied by its broadcast weight, so one vector sum carries all three channels.
-    /// Pixels whose last load would run past the source go to the scalar pixel.
+    /// Horizontal pass. Each 16-byte load holds four source pixels, each shuffled into (R, G, B, 0) int32 lanes and
+    /// multiplied by its broadcast weight, so one vector sum carries all three channels. Where 256-bit vectors are
+    /// accelerated, two rows go together (same weights, one row per 128-bit half). Pixels whose last load would run
+    /// past the source go to the scalar pixel.
     /// </summary>
-    private static void HorizontalVector128(ReadOnlySpan<byte> source, int inWidth, int firstRow, Span<byte> destination, int outWidth, int rows, Coefficients c)
+    private static void HorizontalVector(ReadOnlySpan<byte> source, int inWidth, int firstRow, Span<byte> destination, int outWidth, int rows, Coefficients c)
     {
         var inStride = inWidth * 3;
         var outStride = outWidth * 3;
+        Debug.Assert(source.Length >= (firstRow + rows) * inStride && destination.Length >= rows * outStride);
+        var y = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; y + 2 <= rows; y += 2)
+                HorizontalRowPair256(source, inStride, (y + firstRow) * inStride, destination.Slice(y * outStride, 2 * outStride), outWidth, c);
+        }
+        for (; y < rows; y++)
+            HorizontalRow128(source, inStride, (y + firstRow) * inStride, destination.Slice(y * outStride, outStride), outWidth, c);
+    }
+
+    private static void HorizontalRow128(ReadOnlySpan<byte> source, int inStride, int rowStart, Span<byte> outRow, int outWidth, Coefficients c)
+    {
         var kSize = c.KSize;
         ref var src = ref MemoryMarshal.GetReference(source);
-        ref var dst = ref MemoryMarshal.GetReference(destination);
+        ref var dst = ref MemoryMarshal.GetReference(outRow);
         ref var bounds = ref MemoryMarshal.GetArrayDataReference(c.Bounds);
         ref var allWeights = ref MemoryMarshal.GetArrayDataReference(c.Weights);
-        var half = Vector128.Create(1 << (PrecisionBits - 1));
         var max = Vector128.Create(255);
-        var tap0 = Tap0;
-        var tap1 = Tap1;
-        var tap2 = Tap2;
-        var tap3 = Tap3;
-        Debug.Assert(source.Length >= (firstRow + rows) * inStride && destination.Length >= rows * outStride);
-
-        for (var y = 0; y < rows; y++)
+        for (var xx = 0; xx < outWidth; xx++)
         {
-            var rowStart = (y + firstRow) * inStride;
-            ref var outRow = ref Unsafe.Add(ref dst, y * outStride);
-            for (var xx = 0; xx < outWidth; xx++)
+            var xmin = Unsafe.Add(ref bounds, xx * 2);
+            var count = Unsafe.Add(ref bounds, xx * 2 + 1);
+            var p = rowStart + xmin * 3;
+            if (p + 12 * ((count - 1) >> 2) + Vector128<byte>.Count > source.Length)
             {
-                var xmin = Unsafe.Add(ref bounds, xx * 2);
-                var count = Unsafe.Add(ref bounds, xx * 2 + 1);
-                var p = rowStart + xmin * 3;
-                if (p + 12 * ((count - 1) >> 2) + Vector128<byte>.Count > source.Length)
-                {
-                    HorizontalPixelScalar(source.Slice(rowStart, inStride), destination.Slice(y * outStride, outStride), xx, c);
-                    continue;
-                }
-
-                ref var w = ref Unsafe.Add(ref allWeights, xx * kSize);
-                var acc = half;
-                var x = 0;
-                for (; x + 4 <= count; x += 4, p += 12)
-                {
-                    var bytes = Vector128.LoadUnsafe(ref src, (nuint)p);
-                    acc += Vector128.Shuffle(bytes, tap0).AsInt32() * Vector128.Create(Unsafe.Add(ref w, x));
-                    acc += Vector128.Shuffle(bytes, tap1).AsInt32() * Vector128.Create(Unsafe.Add(ref w, x + 1));
-                    acc += Vector128.Shuffle(bytes, tap2).AsInt32() * Vector128.Create(Unsafe.Add(ref w, x + 2));
-                    acc += Vector128.Shuffle(bytes, tap3).AsInt32() * Vector128.Create(Unsafe.Add(ref w, x + 3));
-                }
-                var left = count - x;
-                if (left > 0)
-                {
-                    var bytes = Vector128.LoadUnsafe(ref src, (nuint)p);
-                    acc += Vector128.Shuffle(bytes, tap0).AsInt32() * Vector128.Create(Unsafe.Add(ref w, x));
-                    if (left > 1)
-                        acc += Vector128.Shuffle(bytes, tap1).AsInt32() * Vector128.Create(Unsafe.Add(ref w, x + 1));
-                    if (left > 2)
-                        acc += Vector128.Shuffle(bytes, tap2).AsInt32() * Vector128.Create(Unsafe.Add(ref w, x + 2));
-                }
-
-                var v = Vector128.Min(Vector128.Max(acc >> PrecisionBits, Vector128<int>.Zero), max);
-                ref var o = ref Unsafe.Add(ref outRow, xx * 3);
-                o = (byte)v.GetElement(0);
-                Unsafe.Add(ref o, 1) = (byte)v.GetElement(1);
-                Unsafe.Add(ref o, 2) = (byte)v.GetElement(2);
+                HorizontalPixelScalar(source.Slice(rowStart, inStride), outRow, xx, c);
+                continue;
             }
+
+            ref var w = ref Unsafe.Add(ref allWeights, xx * kSize);
+            var acc = Vector128.Create(1 << (PrecisionBits - 1));
+            var x = 0;
+            for (; x + 4 <= count; x += 4, p += 12)
+            {
+                var bytes = Vector128.LoadUnsafe(ref src, (nuint)p);
+                acc += Vector128.Shuffle(bytes, Tap0).AsInt32() * Vector128.Create(Unsafe.Add(ref w, x));
+                acc += Vector128.Shuffle(bytes, Tap1).AsInt32() * Vector128.Create(Unsafe.Add(ref w, x + 1));
+                acc += Vector128.Shuffle(bytes, Tap2).AsInt32() * Vector128.Create(Unsafe.Add(ref w, x + 2));
+                acc += Vector128.Shuffle(bytes, Tap3).AsInt32() * Vector128.Create(Unsafe.Add(ref w, x + 3));
+            }
+            var left = count - x;
+            if (left > 0)
+            {
+                var bytes = Vector128.LoadUnsafe(ref src, (nuint)p);
+                acc += Vector128.Shuffle(bytes, Tap0).AsInt32() * Vector128.Create(Unsafe.Add(ref w, x));
+                if (left > 1)
+                    acc += Vector128.Shuffle(bytes, Tap1).AsInt32() * Vector128.Create(Unsafe.Add(ref w, x + 1));
+                if (left > 2)
+                    acc += Vector128.Shuffle(bytes, Tap2).AsInt32() * Vector128.Create(Unsafe.Add(ref w, x + 2));
+            }
+
+            var v = Vector128.Min(Vector128.Max(acc >> PrecisionBits, Vector128<int>.Zero), max);
+            ref var o = ref Unsafe.Add(ref dst, xx * 3);
+            o = (byte)v.GetElement(0);
+            Unsafe.Add(ref o, 1) = (byte)v.GetElement(1);
+            Unsafe.Add(ref o, 2) = (byte)v.GetElement(2);
+        }
+    }
+
+    private static void HorizontalRowPair256(ReadOnlySpan<byte> source, int inStride, int rowStart, Span<byte> outRows, int outWidth, Coefficients c)
+    {
+        var kSize = c.KSize;
+        var outStride = outWidth * 3;
+        ref var src = ref MemoryMarshal.GetReference(source);
+        ref var dst = ref MemoryMarshal.GetReference(outRows);
+        ref var bounds = ref MemoryMarshal.GetArrayDataReference(c.Bounds);
+        ref var allWeights = ref MemoryMarshal.GetArrayDataReference(c.Weights);
+        var max = Vector256.Create(255);
+        for (var xx = 0; xx < outWidth; xx++)
+        {
+            var xmin = Unsafe.Add(ref bounds, xx * 2);
+            var count = Unsafe.Add(ref bounds, xx * 2 + 1);
+            var p = rowStart + xmin * 3;
+            if (p + inStride + 12 * ((count - 1) >> 2) + Vector128<byte>.Count > source.Length)
+            {
+                // Only near the end of the source: the second row's loads would run past it.
+                HorizontalPixelScalar(source.Slice(rowStart, inStride), outRows[..outStride], xx, c);
+                HorizontalPixelScalar(source.Slice(rowStart + inStride, inStride), outRows[outStride..], xx, c);
+                continue;
+            }
+
+            ref var w = ref Unsafe.Add(ref allWeights, xx * kSize);
+            var acc = Vector256.Create(1 << (PrecisionBits - 1));
+            var x = 0;
+            for (; x + 4 <= count; x += 4, p += 12)
+            {
+                var bytes = Vector256.Create(Vector128.LoadUnsafe(ref src, (nuint)p), Vector128.LoadUnsafe(ref src, (nuint)(p + inStride)));
+                acc += Vector256.Shuffle(bytes, PairTap0).AsInt32() * Vector256.Create(Unsafe.Add(ref w, x));
+                acc += Vector256.Shuffle(bytes, PairTap1).AsInt32() * Vector256.Create(Unsafe.Add(ref w, x + 1));
+                acc += Vector256.Shuffle(bytes, PairTap2).AsInt32() * Vector256.Create(Unsafe.Add(ref w, x + 2));
+                acc += Vector256.Shuffle(bytes, PairTap3).AsInt32() * Vector256.Create(Unsafe.Add(ref w, x + 3));
+            }
+            var left = count - x;
+            if (left > 0)
+            {
+                var bytes = Vector256.Create(Vector128.LoadUnsafe(ref src, (nuint)p), Vector128.LoadUnsafe(ref src, (nuint)(p + inStride)));
+                acc += Vector256.Shuffle(bytes, PairTap0).AsInt32() * Vector256.Create(Unsafe.Add(ref w, x));
+                if (left > 1)
+                    acc += Vector256.Shuffle(bytes, PairTap1).AsInt32() * Vector256.Create(Unsafe.Add(ref w, x + 1));
+                if (left > 2)
+                    acc += Vector256.Shuffle(bytes, PairTap2).AsInt32() * Vector256.Create(Unsafe.Add(ref w, x + 2));
+            }
+
+            var v = Vector256.Min(Vector256.Max(acc >> PrecisionBits, Vector256<int>.Zero), max);
+            ref var o = ref Unsafe.Add(ref dst, xx * 3);
+            o = (byte)v.GetElement(0);
+            Unsafe.Add(ref o, 1) = (byte)v.GetElement(1);
+            Unsafe.Add(ref o, 2) = (byte)v.GetElement(2);
+            ref var o2 = ref Unsafe.Add(ref o, outStride);
+            o2 = (byte)v.GetElement(4);
+            Unsafe.Add(ref o2, 1) = (byte)v.GetElement(5);
+            Unsafe.Add(ref o2, 2) = (byte)v.GetElement(6);
         }
     }
 
