@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Runtime.Intrinsics;
 
 namespace MLNetAttn.Transforms.Imaging;
 
