@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 
 namespace MLNetAttn.Transforms.Imaging;
 
@@ -18,11 +19,22 @@ namespace MLNetAttn.Transforms.Imaging;
 /// Nearest is PIL's affine scaling: the source index is (int) of a running sum that starts at scale / 2 and
 /// grows by scale per output pixel.
 /// </summary>
-internal static class PilResampler
+internal static partial class PilResampler
 {
     private const int PrecisionBits = 32 - 8 - 2;
 
+    /// <summary>Resizes packed RGB bytes, using the vector passes where the hardware accelerates them.</summary>
     public static void Resize(ReadOnlySpan<byte> source, int inWidth, int inHeight, Span<byte> destination, int outWidth, int outHeight, ResizeKernel kernel)
+        => Resize(source, inWidth, inHeight, destination, outWidth, outHeight, kernel, vectorize: true);
+
+    /// <summary>
+    /// Resizes with the scalar passes only: the reference the vector passes must match byte for byte
+    /// (tests compare the two; the vector passes also use it for their tails).
+    /// </summary>
+    public static void ResizeReference(ReadOnlySpan<byte> source, int inWidth, int inHeight, Span<byte> destination, int outWidth, int outHeight, ResizeKernel kernel)
+        => Resize(source, inWidth, inHeight, destination, outWidth, outHeight, kernel, vectorize: false);
+
+    private static void Resize(ReadOnlySpan<byte> source, int inWidth, int inHeight, Span<byte> destination, int outWidth, int outHeight, ResizeKernel kernel, bool vectorize)
     {
         if (kernel == ResizeKernel.Nearest)
         {
@@ -38,18 +50,17 @@ internal static class PilResampler
             return;
         }
 
-        var (support, filter) = Filter(kernel);
-        var horizontal = needHorizontal ? Coefficients.Create(inWidth, outWidth, support, filter) : null;
-        var vertical = needVertical ? Coefficients.Create(inHeight, outHeight, support, filter) : null;
+        var horizontal = needHorizontal ? Coefficients.Get(inWidth, outWidth, kernel) : null;
+        var vertical = needVertical ? Coefficients.Get(inHeight, outHeight, kernel) : null;
 
         if (!needVertical)
         {
-            Horizontal(source, inWidth, 0, destination, outWidth, outHeight, horizontal!);
+            Horizontal(source, inWidth, 0, destination, outWidth, outHeight, horizontal!, vectorize);
             return;
         }
         if (!needHorizontal)
         {
-            Vertical(source, inWidth, destination, outHeight, vertical!, 0);
+            Vertical(source, inWidth, destination, outHeight, vertical!, 0, vectorize);
             return;
         }
 
@@ -61,8 +72,8 @@ internal static class PilResampler
         var temp = ArrayPool<byte>.Shared.Rent(tempLength);
         try
         {
-            Horizontal(source, inWidth, firstRow, temp, outWidth, tempRows, horizontal!);
-            Vertical(temp.AsSpan(0, tempLength), outWidth, destination, outHeight, vertical, firstRow);
+            Horizontal(source, inWidth, firstRow, temp, outWidth, tempRows, horizontal!, vectorize);
+            Vertical(temp.AsSpan(0, tempLength), outWidth, destination, outHeight, vertical, firstRow, vectorize);
         }
         finally
         {
@@ -112,6 +123,23 @@ internal static class PilResampler
         public required int[] Bounds { get; init; }
         public required int[] Weights { get; init; }
 
+        // Tables depend only on (in, out, kernel); a pipeline resizes many images between few sizes, so a
+        // small cache saves rebuilding them. Cleared wholesale when full: cheap, and bounded.
+        private const int CacheLimit = 64;
+        private static readonly ConcurrentDictionary<(int In, int Out, ResizeKernel Kernel), Coefficients> Cache = new();
+
+        public static Coefficients Get(int inSize, int outSize, ResizeKernel kernel)
+        {
+            if (Cache.TryGetValue((inSize, outSize, kernel), out var cached))
+                return cached;
+            var (support, filter) = Filter(kernel);
+            var created = Create(inSize, outSize, support, filter);
+            if (Cache.Count >= CacheLimit)
+                Cache.Clear();
+            Cache[(inSize, outSize, kernel)] = created;
+            return created;
+        }
+
         public static Coefficients Create(int inSize, int outSize, double filterSupport, Func<double, double> filter)
         {
             var scale = (double)inSize / outSize;
@@ -147,61 +175,6 @@ internal static class PilResampler
                 bounds[xx * 2 + 1] = xmax;
             }
             return new Coefficients { KSize = ksize, Bounds = bounds, Weights = weights };
-        }
-    }
-
-    private static byte Clip8(int value)
-    {
-        var shifted = value >> PrecisionBits;
-        return (byte)Math.Clamp(shifted, 0, 255);
-    }
-
-    private static void Horizontal(ReadOnlySpan<byte> source, int inWidth, int firstRow, Span<byte> destination, int outWidth, int rows, Coefficients c)
-    {
-        var inStride = inWidth * 3;
-        var outStride = outWidth * 3;
-        for (var y = 0; y < rows; y++)
-        {
-            var row = source.Slice((y + firstRow) * inStride, inStride);
-            var outRow = destination.Slice(y * outStride, outStride);
-            for (var xx = 0; xx < outWidth; xx++)
-            {
-                var xmin = c.Bounds[xx * 2];
-                var count = c.Bounds[xx * 2 + 1];
-                var weights = c.Weights.AsSpan(xx * c.KSize, count);
-                int r = 1 << (PrecisionBits - 1), g = r, b = r;
-                var p = xmin * 3;
-                for (var x = 0; x < count; x++, p += 3)
-                {
-                    var w = weights[x];
-                    r += row[p] * w;
-                    g += row[p + 1] * w;
-                    b += row[p + 2] * w;
-                }
-                outRow[xx * 3] = Clip8(r);
-                outRow[xx * 3 + 1] = Clip8(g);
-                outRow[xx * 3 + 2] = Clip8(b);
-            }
-        }
-    }
-
-    private static void Vertical(ReadOnlySpan<byte> source, int width, Span<byte> destination, int outHeight, Coefficients c, int rowOffset)
-    {
-        var stride = width * 3;
-        for (var yy = 0; yy < outHeight; yy++)
-        {
-            var ymin = c.Bounds[yy * 2] - rowOffset;
-            var count = c.Bounds[yy * 2 + 1];
-            var weights = c.Weights.AsSpan(yy * c.KSize, count);
-            var outRow = destination.Slice(yy * stride, stride);
-            for (var i = 0; i < stride; i++)
-            {
-                var sum = 1 << (PrecisionBits - 1);
-                var p = ymin * stride + i;
-                for (var y = 0; y < count; y++, p += stride)
-                    sum += source[p] * weights[y];
-                outRow[i] = Clip8(sum);
-            }
         }
     }
 
