@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
+using System.Runtime;
 using Microsoft.Extensions.Logging;
 using MLNetAttn.Estimators;
 using MLNetAttn.Transforms.Imaging;
+using MLNetAttn.Transforms.Native;
 using MLNetAttn.Transforms.Onnx;
 
 namespace MLNetAttn.Cli.Scoring;
@@ -165,7 +167,13 @@ internal sealed class ScoreJob(ScoreJobOptions options, ILoggerFactory logging)
                 }
                 progress.Committed(batches, scored + failed, failed, pending.Count);
                 if (batches % collectEvery == 0)
+                {
+                    // Dead batches pile up in gen2 and the large-object heap fragments; native arenas keep freed
+                    // decode buffers. Compacting once and trimming the C heap keeps peak RSS flat over long runs.
+                    GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
                     GC.Collect();
+                    NativeHeap.Trim();
+                }
                 if (delay > 0)
                     Thread.Sleep(delay);
                 batchStarted = Stopwatch.GetTimestamp();
