@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using MLNetAttn.Transforms.Onnx;
 using MLNetAttn.Zoo;
+using MLNetAttn.Benchmarks.Peers;
 using MLNetAttn.Zoo.Architectures;
 
 namespace MLNetAttn.Benchmarks;
@@ -23,7 +24,7 @@ internal static class GraphQuality
         var runs = int.Parse(Option(args, "--runs") ?? "20", CultureInfo.InvariantCulture);
         var work = Path.Combine(Path.GetTempPath(), "mlnetattn-bench-graph");
         Directory.CreateDirectory(work);
-        var root = RepositoryRoot();
+        var root = Repository.Root();
 
         Console.WriteLine($"ONNX Runtime {OnnxRuntimeInfo.Version}, {threads} intra-op threads, batch {batch}, median of {runs} runs after 3 warm-ups");
         Console.WriteLine("| model | convert (s) | ours (ms) | torch.onnx.export (ms) | ours / torch | nodes ours | nodes torch |");
@@ -34,14 +35,14 @@ internal static class GraphQuality
             var resolution = card.InputSize;
             var fixture = Path.Combine(work, $"{card.Architecture}_r{resolution}");
             if (!File.Exists(Path.Combine(fixture, "checkpoint.pth")))
-                Python(root, "Tests/Reference/make_parity_fixtures.py", "--variant", card.Architecture, "--resolution", $"{resolution}", "--batch", "1", "--out", work);
+                Repository.Python(root, "Tests/Reference/make_parity_fixtures.py", "--variant", card.Architecture, "--resolution", $"{resolution}", "--batch", "1", "--out", work);
             var checkpoint = Path.Combine(fixture, "checkpoint.pth");
 
             var ours = Path.Combine(work, $"{card.Architecture}.mlnetattn.onnx");
             var converted = ModelConverter.Export(card.Name, checkpoint, ours);
             var theirs = Path.Combine(work, $"{card.Architecture}.torch.onnx");
             if (!File.Exists(theirs))
-                Python(root, "Benchmarks/torch_export.py", "--variant", card.Architecture, "--checkpoint", checkpoint, "--resolution", $"{resolution}", "--out", theirs);
+                Repository.Python(root, "Benchmarks/torch_export.py", "--variant", card.Architecture, "--checkpoint", checkpoint, "--resolution", $"{resolution}", "--out", theirs);
 
             var options = new OnnxSessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
             var input = new float[batch * 3 * resolution * resolution];
@@ -90,39 +91,15 @@ internal static class GraphQuality
     /// <summary>Nodes in the file as written (a rough size of the graph before ORT's own fusions).</summary>
     private static int NodeCount(string model)
     {
-        var result = PythonOutput("-c", $"import onnx; print(len(onnx.load({Quote(model)}).graph.node))");
+        var result = Repository.Output("/usr/bin/python3", "-c", $"import onnx; print(len(onnx.load({Quote(model)}).graph.node))");
         return int.Parse(result.Trim(), CultureInfo.InvariantCulture);
     }
 
     private static string Quote(string s) => "'" + s.Replace("'", "\\'") + "'";
 
-    private static void Python(string root, string script, params string[] args) => PythonOutput([Path.Combine(root, script), .. args]);
-
-    private static string PythonOutput(params string[] args)
-    {
-        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-            start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"python {string.Join(' ', args)} failed: {stderr.Result}");
-        return stdout;
-    }
-
     private static string? Option(string[] args, string name)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "MLNetAttn.sln")))
-                return dir.FullName;
-        throw new InvalidOperationException("run the benchmarks from inside the repository");
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using MLNetAttn.Benchmarks.Peers;
 using MLNetAttn.Estimators;
 using MLNetAttn.Transforms.Imaging;
 using MLNetAttn.Zoo;
@@ -163,7 +164,7 @@ internal static class PipelineThroughput
         if (Directory.Exists(folder))
             Directory.Delete(folder, recursive: true);
         Directory.CreateDirectory(folder);
-        var source = Path.Combine(RepositoryRoot(), "Tests", "Fixtures", "images");
+        var source = Path.Combine(Repository.Root(), "Tests", "Fixtures", "images");
         string[] names = ["astronaut.png", "chelsea.png", "coffee.png", "hubble_deep_field.jpg", "rocket.jpg"];
         var originals = names.Select(n => ImageDecoder.Decode(Path.Combine(source, n))).ToArray();
         try
@@ -200,23 +201,10 @@ internal static class PipelineThroughput
         var fixtures = Path.Combine(work, "fixtures");
         var checkpoint = Path.Combine(fixtures, $"{card.Architecture}_r{card.InputSize}", "checkpoint.pth");
         if (!File.Exists(checkpoint))
-            Python(Path.Combine(RepositoryRoot(), "Tests", "Reference", "make_parity_fixtures.py"),
+            Repository.Python(Repository.Root(), "Tests/Reference/make_parity_fixtures.py",
                 "--variant", card.Architecture, "--resolution", card.InputSize.ToString(CultureInfo.InvariantCulture), "--batch", "1", "--out", fixtures);
         using var store = new ModelStore(new ModelStoreOptions { Home = Path.Combine(work, "home"), Offline = true });
         return ConvertedModels.GetOnnxAsync(card.Name, checkpoint, new ExportOptions(), store).GetAwaiter().GetResult();
-    }
-
-    private static void Python(params string[] args)
-    {
-        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-            start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"python {string.Join(' ', args)} failed (needs Debian's python3-torch): {stderr.Result}");
     }
 
     private static int Int(string s) => int.Parse(s, CultureInfo.InvariantCulture);
@@ -225,14 +213,6 @@ internal static class PipelineThroughput
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "MLNetAttn.sln")))
-                return dir.FullName;
-        throw new InvalidOperationException("run the benchmarks from inside the repository");
     }
 
     /// <summary>An input row.</summary>
