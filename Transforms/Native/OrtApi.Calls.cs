@@ -156,6 +156,10 @@ internal static unsafe partial class OrtApi
     public static void SetInterOpNumThreads(IntPtr options, int threads)
         => OrtStatus.ThrowIfError(((delegate* unmanaged<IntPtr, int, IntPtr>)Slot(OrtSlot.SetInterOpNumThreads))(options, threads), "setting the inter-op thread count");
 
+    /// <summary><c>AddSessionConfigEntry(OrtSessionOptions*, const char* key, const char* value)</c>; both strings NUL-terminated UTF-8.</summary>
+    public static void AddSessionConfigEntry(IntPtr options, byte* key, byte* value, string keyForMessage)
+        => OrtStatus.ThrowIfError(((delegate* unmanaged<IntPtr, byte*, byte*, IntPtr>)Slot(OrtSlot.AddSessionConfigEntry))(options, key, value), $"setting the session config entry '{keyForMessage}'");
+
     /// <summary><c>void ReleaseSessionOptions(OrtSessionOptions*)</c></summary>
     public static void ReleaseSessionOptions(IntPtr options) => ((delegate* unmanaged<IntPtr, void>)Slot(OrtSlot.ReleaseSessionOptions))(options);
 

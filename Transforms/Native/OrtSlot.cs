@@ -80,6 +80,8 @@ internal static class OrtSlot
     public const int SetIntraOpNumThreads = 24;
     /// <summary><c>OrtStatus* SetInterOpNumThreads(OrtSessionOptions* options, int inter_op_num_threads)</c></summary>
     public const int SetInterOpNumThreads = 25;
+    /// <summary><c>OrtStatus* AddSessionConfigEntry(OrtSessionOptions* options, const char* config_key, const char* config_value)</c></summary>
+    public const int AddSessionConfigEntry = 130;
     /// <summary><c>void ReleaseSessionOptions(OrtSessionOptions* input)</c></summary>
     public const int ReleaseSessionOptions = 100;
 

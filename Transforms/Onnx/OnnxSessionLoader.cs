@@ -85,6 +85,11 @@ internal static unsafe class OnnxSessionLoader
             var logId = Encoding.UTF8.GetBytes(modelName + "\0");
             fixed (byte* id = logId)
                 OrtApi.SetSessionLogId(raw, id);
+            if (!options.AllowSpinning)
+                AddConfigEntry(raw, OnnxSessionOptions.AllowSpinningKey, "0");
+            if (options.ConfigEntries is not null)
+                foreach (var (key, value) in options.ConfigEntries)
+                    AddConfigEntry(raw, key, value);
             return handle;
         }
         catch
@@ -92,6 +97,15 @@ internal static unsafe class OnnxSessionLoader
             handle.Dispose();
             throw;
         }
+    }
+
+    private static void AddConfigEntry(IntPtr options, string key, string value)
+    {
+        var k = Encoding.UTF8.GetBytes(key + "\0");
+        var v = Encoding.UTF8.GetBytes(value + "\0");
+        fixed (byte* kp = k)
+        fixed (byte* vp = v)
+            OrtApi.AddSessionConfigEntry(options, kp, vp, key);
     }
 
     /// <summary>CreateCUDAProviderOptions, UpdateCUDAProviderOptions("device_id"), AppendExecutionProvider_CUDA_V2; null on success, else the first failure.</summary>

@@ -53,6 +53,28 @@ public sealed record OnnxSessionOptions
     /// </summary>
     public bool FallbackToCpu { get; init; } = true;
 
+    /// <summary>
+    /// Whether idle intra-op threads busy-wait for the next operator (<c>session.intra_op.allow_spinning</c>).
+    /// Default = true (the runtime's default): lowest latency when inference has the CPU to itself. Set false
+    /// when other CPU work runs beside inference (image decoding on worker threads, other sessions): spinning
+    /// threads otherwise take cycles that work needs.
+    /// </summary>
+    public bool AllowSpinning { get; init; } = true;
+
+    /// <summary>
+    /// Further session configuration entries passed to <c>AddSessionConfigEntry</c> as they are, or null for none
+    /// (keys and values as listed in ONNX Runtime's <c>onnxruntime_session_options_config_keys.h</c>). Default = null.
+    /// Applied after <see cref="AllowSpinning"/>, so an entry here for the same key wins. A key or value the runtime
+    /// rejects surfaces as <see cref="OnnxRuntimeException"/> when the session is created: an empty key at once, a
+    /// malformed value for keys the runtime parses (such as <c>session.intra_op_thread_affinities</c>) while loading.
+    /// The runtime does not check every value: an unknown key, or a value other than "0"/"1" for a switch such as
+    /// <see cref="AllowSpinningKey"/>, is accepted silently, so spell them as the header does.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? ConfigEntries { get; init; }
+
+    /// <summary>The runtime's key for <see cref="AllowSpinning"/>.</summary>
+    public const string AllowSpinningKey = "session.intra_op.allow_spinning";
+
     /// <summary>Checks the values; called when a session is created.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is outside its range.</exception>
     public void Validate()
@@ -65,5 +87,9 @@ public sealed record OnnxSessionOptions
             throw new ArgumentOutOfRangeException(nameof(ExecutionMode), ExecutionMode, "Use Sequential or Parallel.");
         if (GpuDeviceId is < 0)
             throw new ArgumentOutOfRangeException(nameof(GpuDeviceId), GpuDeviceId, "A CUDA device id is 0 or more; use null for CPU.");
+        if (ConfigEntries is not null)
+            foreach (var (key, value) in ConfigEntries)
+                if (key is null || value is null || key.Contains('\0') || value.Contains('\0'))
+                    throw new ArgumentException($"Config entry '{key}' = '{value}' is null or holds a NUL character; pass plain text keys and values.", nameof(ConfigEntries));
     }
 }

@@ -1,0 +1,86 @@
+using MLNetAttn.Transforms.Onnx;
+
+namespace MLNetAttn.Transforms.Tests.Onnx;
+
+/// <summary>Session configuration entries: applied through AddSessionConfigEntry, scheduling only, never results.</summary>
+[TestClass]
+public sealed class OnnxSessionOptionsTests
+{
+    [TestMethod]
+    public void SpinningOffAndConfigEntriesGiveIdenticalOutputs()
+    {
+        var pixels = OnnxFixtures.Expected("tiny_convnet.json")["input"].Floats();
+        var reference = Score(new OnnxSessionOptions { IntraOpNumThreads = 2 }, pixels);
+        var quiet = Score(new OnnxSessionOptions
+        {
+            IntraOpNumThreads = 2,
+            AllowSpinning = false,
+            ConfigEntries = new Dictionary<string, string> { ["session.inter_op.allow_spinning"] = "0" },
+        }, pixels);
+
+        // Bit-identical: spinning only changes how idle threads wait, not which kernels run on what.
+        CollectionAssert.AreEqual(reference, quiet);
+    }
+
+    [TestMethod]
+    public void ConfigEntryOverridesAllowSpinning()
+    {
+        var pixels = OnnxFixtures.Expected("tiny_convnet.json")["input"].Floats();
+        var options = new OnnxSessionOptions
+        {
+            AllowSpinning = false,
+            ConfigEntries = new Dictionary<string, string> { [OnnxSessionOptions.AllowSpinningKey] = "1" },
+        };
+        CollectionAssert.AreEqual(Score(OnnxSessionOptions.Default, pixels), Score(options, pixels));
+    }
+
+    [TestMethod]
+    public void EmptyKeyIsRejectedWhenTheEntryIsAdded()
+    {
+        var options = new OnnxSessionOptions { ConfigEntries = new Dictionary<string, string> { [""] = "1" } };
+        var e = Assert.ThrowsExactly<OnnxRuntimeException>(() => OnnxSession.FromFile(OnnxFixtures.TinyConvnet, options));
+        // The runtime's own check in AddSessionConfigEntry: proves the call reached that function.
+        Assert.AreEqual(OnnxErrorCode.InvalidArgument, e.ErrorCode, e.Message);
+        StringAssert.Contains(e.Message, "Config key is empty", "the runtime's reason should be passed on");
+        StringAssert.Contains(e.Message, "session config entry", "the message should say which setting failed");
+    }
+
+    [TestMethod]
+    public void MalformedValueOfACheckedKeyFailsSessionCreation()
+    {
+        // Thread affinities are parsed when the intra-op pool (2 threads: 1 extra) is built; letters are refused.
+        var options = new OnnxSessionOptions
+        {
+            IntraOpNumThreads = 2,
+            ConfigEntries = new Dictionary<string, string> { ["session.intra_op_thread_affinities"] = "maybe" },
+        };
+        var e = Assert.ThrowsExactly<OnnxRuntimeException>(() => OnnxSession.FromFile(OnnxFixtures.TinyConvnet, options));
+        StringAssert.Contains(e.Message, "maybe", "the runtime's reason names the bad value");
+        StringAssert.Contains(e.Message, "tiny_convnet.onnx", "the message names the model");
+    }
+
+    [TestMethod]
+    public void UncheckedValueForSpinningIsAcceptedAndChangesNothingElse()
+    {
+        // The runtime does not validate this key's value (documented on OnnxSessionOptions.ConfigEntries):
+        // the session loads and scores exactly like the default one.
+        var pixels = OnnxFixtures.Expected("tiny_convnet.json")["input"].Floats();
+        var options = new OnnxSessionOptions { ConfigEntries = new Dictionary<string, string> { [OnnxSessionOptions.AllowSpinningKey] = "maybe" } };
+        CollectionAssert.AreEqual(Score(OnnxSessionOptions.Default, pixels), Score(options, pixels));
+    }
+
+    [TestMethod]
+    public void NulInKeyIsRejectedBeforeTheRuntime()
+    {
+        var options = new OnnxSessionOptions { ConfigEntries = new Dictionary<string, string> { ["session.a\0b"] = "1" } };
+        Assert.ThrowsExactly<ArgumentException>(() => OnnxSession.FromFile(OnnxFixtures.TinyConvnet, options));
+    }
+
+    private static float[] Score(OnnxSessionOptions options, float[] pixels)
+    {
+        using var session = OnnxSession.FromFile(OnnxFixtures.TinyConvnet, options);
+        using var input = OnnxTensor.FromArray(pixels, 4, 3, 8, 8);
+        using var results = session.Run("input", input);
+        return results[0].ToArray<float>();
+    }
+}
