@@ -38,11 +38,18 @@ internal static class PeerChild
         var threads = o.Int("--threads", 2);
         var workers = o.Int("--decode-workers", Environment.ProcessorCount);
         var limit = o.Int("--limit", 0);
+        var spinning = o.Value("--allow-spinning") switch
+        {
+            null => new OnnxOptions().AllowSpinning,
+            "on" => true,
+            "off" => false,
+            var other => throw new ArgumentException($"--allow-spinning '{other}': use on or off"),
+        };
         var vision = new VisionContext();
         var paths = ImageFiles(images, limit);
         var data = vision.Data.LoadFromEnumerable(paths.Select(p => new PathRow { ImagePath = p }).ToList());
         var estimator = vision.Transforms.LoadImages("Image", null, "ImagePath")
-            .Append(vision.Transforms.ApplyBackbone(model, "Image", new OnnxOptions { BatchSize = batch, IntraOpNumThreads = threads, InterOpNumThreads = 1 }))
+            .Append(vision.Transforms.ApplyBackbone(model, "Image", new OnnxOptions { BatchSize = batch, IntraOpNumThreads = threads, InterOpNumThreads = 1, AllowSpinning = spinning }))
             .Append(vision.Transforms.ApplyClassificationHead());
         var transformer = estimator.Fit(data);
         var options = new BatchingOptions { BatchSize = batch, MaxDegreeOfParallelism = workers, QueueDepth = o.Int("--queue-depth", BatchingOptions.Default.QueueDepth) };
@@ -54,7 +61,7 @@ internal static class PeerChild
         var seconds = clock.Elapsed.TotalSeconds;
         if (errors > 0)
             throw new InvalidOperationException($"{errors} of {rows} images in '{images}' failed; the benchmark needs readable photos (re-create the folder)");
-        return new PeerResult(rows, seconds, 0, $"VisionContext pipeline, batch {batch}, {threads} intra-op threads, {workers} decode workers, queue depth {options.QueueDepth}");
+        return new PeerResult(rows, seconds, 0, $"VisionContext pipeline, batch {batch}, {threads} intra-op threads, {workers} decode workers, queue depth {options.QueueDepth}, spinning {(spinning ? "on" : "off")}");
     }
 
     private static (int Rows, int Errors) Drain(IDataView view, BatchingOptions options)

@@ -17,7 +17,7 @@ internal static class PeerHarness
 {
     public const string Usage =
         "peers [--variants shvit_s4@256,efficientvit_b1@224,cloformer_xxs@224] [--images 300] [--batch 32] [--threads 2]\n" +
-        "      [--decode-workers <cores>] [--torch-workers 0] [--queue-depth 2] [--repeat 3] [--only a,score,b,c,d,e,decode,fast,sharp] [--work /tmp/mlnetattn-bench-peers]\n" +
+        "      [--decode-workers <cores>] [--torch-workers 0] [--queue-depth 2] [--allow-spinning on|off] [--repeat 3] [--only a,score,b,c,d,e,decode,fast,sharp] [--work /tmp/mlnetattn-bench-peers]\n" +
         "      [--results Benchmarks/RESULTS.md | --no-results] [--exact-shrink] [--score-args \"<template>\"]";
 
     private const string DefaultVariants = "shvit_s4@256,efficientvit_b1@224,cloformer_xxs@224";
@@ -44,7 +44,8 @@ internal static class PeerHarness
             Only: (o.Value("--only") ?? "a,score,b,c,d,e,decode,fast,sharp").Split(',').ToHashSet(StringComparer.OrdinalIgnoreCase),
             Work: o.Value("--work") ?? Path.Combine(Path.GetTempPath(), "mlnetattn-bench-peers"),
             ExactShrink: o.Flag("--exact-shrink"),
-            ScoreArgs: o.Value("--score-args") ?? DefaultScoreArgs);
+            ScoreArgs: o.Value("--score-args") ?? DefaultScoreArgs,
+            AllowSpinning: o.Value("--allow-spinning"));
         var root = Repository.Root();
         var results = o.Flag("--no-results") ? null : Path.GetFullPath(o.Value("--results") ?? Path.Combine(root, "Benchmarks", "RESULTS.md"));
         Directory.CreateDirectory(settings.Work);
@@ -97,7 +98,7 @@ internal static class PeerHarness
 
         var steps = new List<(string Key, string Label, Func<PeerResult> Run)>
         {
-            ("a", "(a) MLNetAttn end to end (library API)", () => ChildRunner.Run(self, ["peer-child", "pipeline", "--model", ours, .. prep, "--decode-workers", workers, "--queue-depth", $"{s.QueueDepth}"])),
+            ("a", "(a) MLNetAttn end to end (library API)", () => ChildRunner.Run(self, ["peer-child", "pipeline", "--model", ours, .. prep, "--decode-workers", workers, "--queue-depth", $"{s.QueueDepth}", .. (s.AllowSpinning is null ? Array.Empty<string>() : new[] { "--allow-spinning", s.AllowSpinning })])),
             ("score", "(a') mlnetattn score (CLI batch job)", () => score!.Run(ours, images, s, Path.Combine(s.Work, $"score_{card.Architecture}"))),
             ("b", "(b) PyTorch eager + PIL", () => ChildRunner.Run("/usr/bin/python3",
                 [Path.Combine(root, "Benchmarks/peers/torch_eager.py"), "--variant", card.Architecture, "--checkpoint", checkpoint, .. prep[..6],
@@ -173,7 +174,7 @@ internal static class PeerHarness
 
 /// <summary>The harness's settings, as given on the command line.</summary>
 internal sealed record Settings(string[] Variants, int Images, int Batch, int Threads, int DecodeWorkers, int TorchWorkers, int Repeat, int QueueDepth, HashSet<string> Only,
-    string Work, bool ExactShrink, string ScoreArgs);
+    string Work, bool ExactShrink, string ScoreArgs, string? AllowSpinning = null);
 
 /// <summary>One measurement of one model.</summary>
 internal sealed record Row(string Model, string Key, string Label, PeerResult Result);

@@ -226,6 +226,8 @@ internal sealed class PipelineReader
         return _element.TryGetProperty(key, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : throw Invalid(key, "true or false");
     }
 
+    public bool? GetOptionalBool(string key) => IsNull(key) ? null : GetBool(key);
+
     public int GetInt(string key, int min, int max)
     {
         var expected = $"an integer from {min} to {max}";

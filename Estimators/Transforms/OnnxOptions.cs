@@ -33,6 +33,12 @@ public sealed record OnnxOptions
     /// <summary>Threads across operators; 0 = the runtime picks. Default = 0.</summary>
     public int InterOpNumThreads { get; init; }
 
+    /// <summary>
+    /// Whether ONNX Runtime's idle intra-op threads busy-wait between operators
+    /// (<see cref="MLNetAttn.Transforms.Onnx.OnnxSessionOptions.AllowSpinning"/>). Default = true (the runtime's default).
+    /// </summary>
+    public bool AllowSpinning { get; init; } = true;
+
     internal void Validate()
     {
         if ((ModelFile is null) == (ModelBytes is null))

@@ -37,6 +37,7 @@ public sealed class OnnxTransformer : RowMappingTransformer, IDisposable
             FallbackToCpu = options.FallbackToCpu,
             IntraOpNumThreads = options.IntraOpNumThreads,
             InterOpNumThreads = options.InterOpNumThreads,
+            AllowSpinning = options.AllowSpinning,
         };
         ModelBytes = options.ModelBytes ?? File.ReadAllBytes(options.ModelFile!);
         _session = OnnxSession.FromBytes(ModelBytes, sessionOptions, options.ModelFile ?? $"<{ModelBytes.Length} bytes>");
@@ -104,6 +105,7 @@ public sealed class OnnxTransformer : RowMappingTransformer, IDisposable
         writer.Set("batchSize", Options.BatchSize);
         writer.Set("intraOpNumThreads", Options.IntraOpNumThreads);
         writer.Set("interOpNumThreads", Options.InterOpNumThreads);
+        writer.Set("allowSpinning", Options.AllowSpinning);
     }
 
     internal static OnnxTransformer Load(VisionContext context, PipelineReader reader) => new(context, new OnnxOptions
@@ -116,6 +118,8 @@ public sealed class OnnxTransformer : RowMappingTransformer, IDisposable
         BatchSize = reader.GetInt("batchSize", 1, 1 << 20),
         IntraOpNumThreads = reader.GetInt("intraOpNumThreads", 0, 4096),
         InterOpNumThreads = reader.GetInt("interOpNumThreads", 0, 4096),
+        // Pipelines saved before the setting existed keep today's default.
+        AllowSpinning = reader.GetOptionalBool("allowSpinning") ?? new OnnxOptions().AllowSpinning,
     });
 
     /// <summary>Releases the session.</summary>
