@@ -45,6 +45,7 @@ internal static class PeerChild
             "off" => false,
             var other => throw new ArgumentException($"--allow-spinning '{other}': use on or off"),
         };
+        var priority = o.Value("--worker-priority") is { } p ? Enum.Parse<ThreadPriority>(p, ignoreCase: true) : BatchingOptions.Default.WorkerPriority;
         var vision = new VisionContext();
         var paths = ImageFiles(images, limit);
         var data = vision.Data.LoadFromEnumerable(paths.Select(p => new PathRow { ImagePath = p }).ToList());
@@ -52,7 +53,7 @@ internal static class PeerChild
             .Append(vision.Transforms.ApplyBackbone(model, "Image", new OnnxOptions { BatchSize = batch, IntraOpNumThreads = threads, InterOpNumThreads = 1, AllowSpinning = spinning }))
             .Append(vision.Transforms.ApplyClassificationHead());
         var transformer = estimator.Fit(data);
-        var options = new BatchingOptions { BatchSize = batch, MaxDegreeOfParallelism = workers, QueueDepth = o.Int("--queue-depth", BatchingOptions.Default.QueueDepth) };
+        var options = new BatchingOptions { BatchSize = batch, MaxDegreeOfParallelism = workers, QueueDepth = o.Int("--queue-depth", BatchingOptions.Default.QueueDepth), WorkerPriority = priority };
 
         var warmUp = vision.Data.LoadFromEnumerable(paths.Take(batch).Select(p => new PathRow { ImagePath = p }).ToList());
         Drain(transformer.Transform(warmUp), options);
@@ -61,7 +62,7 @@ internal static class PeerChild
         var seconds = clock.Elapsed.TotalSeconds;
         if (errors > 0)
             throw new InvalidOperationException($"{errors} of {rows} images in '{images}' failed; the benchmark needs readable photos (re-create the folder)");
-        return new PeerResult(rows, seconds, 0, $"VisionContext pipeline, batch {batch}, {threads} intra-op threads, {workers} decode workers, queue depth {options.QueueDepth}, spinning {(spinning ? "on" : "off")}");
+        return new PeerResult(rows, seconds, 0, $"VisionContext pipeline, batch {batch}, {threads} intra-op threads, {workers} decode workers, queue depth {options.QueueDepth}, spinning {(spinning ? "on" : "off")}, workers {priority}");
     }
 
     private static (int Rows, int Errors) Drain(IDataView view, BatchingOptions options)

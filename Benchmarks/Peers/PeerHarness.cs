@@ -17,7 +17,7 @@ internal static class PeerHarness
 {
     public const string Usage =
         "peers [--variants shvit_s4@256,efficientvit_b1@224,cloformer_xxs@224] [--images 300] [--batch 32] [--threads 2]\n" +
-        "      [--decode-workers <cores>] [--torch-workers 0] [--queue-depth 2] [--allow-spinning on|off] [--repeat 3] [--only a,score,b,c,d,e,decode,fast,sharp] [--work /tmp/mlnetattn-bench-peers]\n" +
+        "      [--decode-workers <cores>] [--torch-workers 0] [--queue-depth 2] [--allow-spinning on|off] [--worker-priority Normal|BelowNormal|Lowest] [--repeat 3] [--only a,score,b,c,d,e,decode,fast,sharp] [--work /tmp/mlnetattn-bench-peers]\n" +
         "      [--results Benchmarks/RESULTS.md | --no-results] [--exact-shrink] [--score-args \"<template>\"]";
 
     private const string DefaultVariants = "shvit_s4@256,efficientvit_b1@224,cloformer_xxs@224";
@@ -27,7 +27,7 @@ internal static class PeerHarness
     /// filled in. The harness times the whole process (start-up included) unless the command prints a JSON line
     /// with images and seconds.
     /// </summary>
-    private const string DefaultScoreArgs = "score --model {model} --input {images} --out {out} --batch {batch}";
+    private const string DefaultScoreArgs = "score --model {model} --input {images} --out {out} --batch {batch} --threads {threads} --decode-workers {workers}";
 
     public static int Run(string[] args)
     {
@@ -45,7 +45,8 @@ internal static class PeerHarness
             Work: o.Value("--work") ?? Path.Combine(Path.GetTempPath(), "mlnetattn-bench-peers"),
             ExactShrink: o.Flag("--exact-shrink"),
             ScoreArgs: o.Value("--score-args") ?? DefaultScoreArgs,
-            AllowSpinning: o.Value("--allow-spinning"));
+            AllowSpinning: o.Value("--allow-spinning"),
+            WorkerPriority: o.Value("--worker-priority"));
         var root = Repository.Root();
         var results = o.Flag("--no-results") ? null : Path.GetFullPath(o.Value("--results") ?? Path.Combine(root, "Benchmarks", "RESULTS.md"));
         Directory.CreateDirectory(settings.Work);
@@ -98,7 +99,8 @@ internal static class PeerHarness
 
         var steps = new List<(string Key, string Label, Func<PeerResult> Run)>
         {
-            ("a", "(a) MLNetAttn end to end (library API)", () => ChildRunner.Run(self, ["peer-child", "pipeline", "--model", ours, .. prep, "--decode-workers", workers, "--queue-depth", $"{s.QueueDepth}", .. (s.AllowSpinning is null ? Array.Empty<string>() : new[] { "--allow-spinning", s.AllowSpinning })])),
+            ("a", "(a) MLNetAttn end to end (library API)", () => ChildRunner.Run(self, ["peer-child", "pipeline", "--model", ours, .. prep, "--decode-workers", workers, "--queue-depth", $"{s.QueueDepth}", .. (s.AllowSpinning is null ? Array.Empty<string>() : new[] { "--allow-spinning", s.AllowSpinning }),
+                .. (s.WorkerPriority is null ? Array.Empty<string>() : new[] { "--worker-priority", s.WorkerPriority })])),
             ("score", "(a') mlnetattn score (CLI batch job)", () => score!.Run(ours, images, s, Path.Combine(s.Work, $"score_{card.Architecture}"))),
             ("b", "(b) PyTorch eager + PIL", () => ChildRunner.Run("/usr/bin/python3",
                 [Path.Combine(root, "Benchmarks/peers/torch_eager.py"), "--variant", card.Architecture, "--checkpoint", checkpoint, .. prep[..6],
@@ -174,7 +176,7 @@ internal static class PeerHarness
 
 /// <summary>The harness's settings, as given on the command line.</summary>
 internal sealed record Settings(string[] Variants, int Images, int Batch, int Threads, int DecodeWorkers, int TorchWorkers, int Repeat, int QueueDepth, HashSet<string> Only,
-    string Work, bool ExactShrink, string ScoreArgs, string? AllowSpinning = null);
+    string Work, bool ExactShrink, string ScoreArgs, string? AllowSpinning = null, string? WorkerPriority = null);
 
 /// <summary>One measurement of one model.</summary>
 internal sealed record Row(string Model, string Key, string Label, PeerResult Result);

@@ -24,6 +24,8 @@ internal static class ScoreCommand
         var pathColumn = new Option<string>("--path-column") { Description = "The manifest's column of image paths.", DefaultValueFactory = _ => "path" };
         var output = new Option<string>("--out") { Description = "results.duckdb (a DuckDB file), or a folder: Parquet (results/runs/job.parquet) exported at the end, the job's results.duckdb kept inside it for resuming.", Required = true };
         var batch = new Option<int>("--batch") { Description = "Images per batch and per commit.", DefaultValueFactory = _ => 32 };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0: one per physical core).", DefaultValueFactory = _ => 0 };
+        var decodeWorkers = new Option<int>("--decode-workers") { Description = "Threads decoding and resizing ahead of the model (0: the processor count); they run below the model's priority.", DefaultValueFactory = _ => 0 };
         var top = new Option<int>("--top") { Description = "Classes per image (top-k labels and scores).", DefaultValueFactory = _ => 5 };
         var features = new Option<bool>("--features") { Description = "Store the pooled feature vector instead of top-k classes." };
         var shard = new Option<string?>("--shard") { Description = "Score shard i of n (0-based), e.g. 2/8. Default: from JOB_COMPLETION_INDEX + --shard-count, or SLURM_ARRAY_TASK_ID/COUNT, else all." };
@@ -38,7 +40,7 @@ internal static class ScoreCommand
         var logJson = new Option<bool>("--log-json") { Description = "Log lines as JSON objects (one per line, on standard error) for log collectors." };
         var command = new Command("score", "Batch scoring job: folders, globs or manifests in; DuckDB or Parquet out; resumable, sharded, bad-input-proof.")
         {
-            model, checkpoint, resolution, input, pathColumn, output, batch, top, features, shard, shardCount, resume, allowModel, allowInputs,
+            model, checkpoint, resolution, input, pathColumn, output, batch, threads, decodeWorkers, top, features, shard, shardCount, resume, allowModel, allowInputs,
             maxBytes, maxPixels, logInterval, verbose, logJson,
         };
         command.SetAction(async (result, cancellationToken) =>
@@ -48,6 +50,8 @@ internal static class ScoreCommand
             {
                 if (result.GetValue(batch) < 1 || result.GetValue(top) < 1)
                     throw new ArgumentException("--batch and --top must be at least 1.");
+                if (result.GetValue(threads) < 0 || result.GetValue(decodeWorkers) < 0)
+                    throw new ArgumentException("--threads and --decode-workers must be 0 (automatic) or more.");
                 var options = new ScoreJobOptions
                 {
                     Model = result.GetRequiredValue(model),
@@ -57,6 +61,8 @@ internal static class ScoreCommand
                     PathColumn = result.GetRequiredValue(pathColumn),
                     Output = result.GetRequiredValue(output),
                     BatchSize = result.GetValue(batch),
+                    IntraOpThreads = result.GetValue(threads),
+                    DecodeWorkers = result.GetValue(decodeWorkers),
                     TopK = result.GetValue(top),
                     Features = result.GetValue(features),
                     Shard = ShardSpec.Resolve(result.GetValue(shard), result.GetValue(shardCount), Environment.GetEnvironmentVariable),

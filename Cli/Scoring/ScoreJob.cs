@@ -127,6 +127,12 @@ internal sealed class ScoreJob(ScoreJobOptions options, ILoggerFactory logging)
         store.WriteIdentity(identity);
     }
 
+    private BatchingOptions Batching => new()
+    {
+        BatchSize = options.BatchSize,
+        MaxDegreeOfParallelism = options.DecodeWorkers > 0 ? options.DecodeWorkers : Environment.ProcessorCount,
+    };
+
     private (long Scored, long Failed) ScorePending(ResultStore store, int runId, ScoreModel model, List<ScoreInput> pending, CancellationToken cancellationToken)
     {
         var vision = new VisionContext(loggerFactory: logging);
@@ -134,7 +140,7 @@ internal sealed class ScoreJob(ScoreJobOptions options, ILoggerFactory logging)
         var decode = ImageDecodeOptions.Default with { MaxPixels = options.MaxPixels };
         var output = options.Features ? "pooled" : "logits";
         var load = vision.Transforms.LoadImages("Image", null, ScoreSource.BytesColumn, decode, RowErrorPolicy.Mark, ScoreSource.ErrorColumn);
-        var backbone = vision.Transforms.ApplyBackbone(model.OnnxPath, "Image", new OnnxOptions { BatchSize = options.BatchSize, OutputColumns = [output] });
+        var backbone = vision.Transforms.ApplyBackbone(model.OnnxPath, "Image", new OnnxOptions { BatchSize = options.BatchSize, OutputColumns = [output], IntraOpNumThreads = options.IntraOpThreads });
         ITransformer pipeline = options.Features
             ? load.Append(backbone).Fit(source)
             : load.Append(backbone).Append(vision.Transforms.ApplyClassificationHead(output, options.TopK)).Fit(source);
@@ -147,7 +153,7 @@ internal sealed class ScoreJob(ScoreJobOptions options, ILoggerFactory logging)
         return ScoreProgress.Run(pending.Count, options.LogIntervalSeconds, _log, progress =>
         {
             var batchStarted = Stopwatch.GetTimestamp();
-            foreach (var batch in scoredView.GetBatches(new BatchingOptions { BatchSize = options.BatchSize, QueueDepth = 2 }, cancellationToken))
+            foreach (var batch in scoredView.GetBatches(Batching, cancellationToken))
             {
                 using (batch)
                 {

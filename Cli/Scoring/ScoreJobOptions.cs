@@ -17,6 +17,12 @@ internal sealed record ScoreJobOptions
     public required string Output { get; init; }
     /// <summary>Rows per batch (and per commit). Default = 32.</summary>
     public int BatchSize { get; init; } = 32;
+
+    /// <summary>ONNX Runtime intra-op threads; 0 = ONNX Runtime's choice (one per physical core).</summary>
+    public int IntraOpThreads { get; init; }
+
+    /// <summary>Threads that decode, resize and normalize ahead of the model; 0 = the processor count.</summary>
+    public int DecodeWorkers { get; init; }
     /// <summary>Top-k classes per row. Default = 5.</summary>
     public int TopK { get; init; } = 5;
     /// <summary>Store the pooled feature vector instead of top-k classes.</summary>

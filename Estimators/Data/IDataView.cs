@@ -47,11 +47,24 @@ public sealed record BatchingOptions
     /// <summary>Threads that decode and resize the rows of one batch at once. Default = the processor count.</summary>
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// The priority of the threads that decode, resize and normalize ahead of the model (threads of the stream's
+    /// own, started per <see cref="IDataView.GetBatches"/> call). Default = <see cref="ThreadPriority.BelowNormal"/>:
+    /// on a CPU machine the decoders and the model share the cores, and a model thread preempted by a decoder
+    /// holds up the model's other threads at every parallel section; below the model, the decoders use the cycles
+    /// it leaves idle instead. Normal, BelowNormal (Linux nice 10) and Lowest (nice 19) are accepted; see
+    /// Benchmarks/README.md for the measurements behind the default.
+    /// </summary>
+    public ThreadPriority WorkerPriority { get; init; } = ThreadPriority.BelowNormal;
+
     internal void Validate()
     {
         if (BatchSize is < 1)
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "A batch holds at least one row.");
         ArgumentOutOfRangeException.ThrowIfNegative(QueueDepth, nameof(QueueDepth));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxDegreeOfParallelism, 1, nameof(MaxDegreeOfParallelism));
+        if (WorkerPriority is not (ThreadPriority.Normal or ThreadPriority.BelowNormal or ThreadPriority.Lowest))
+            throw new ArgumentOutOfRangeException(nameof(WorkerPriority), WorkerPriority,
+                "Worker threads run at Normal, BelowNormal or Lowest priority; raising a priority needs privileges a scoring job should not have.");
     }
 }

@@ -43,7 +43,7 @@ internal sealed class TransformedDataView : IDataView
         var workerStages = _mappers.TakeWhile(m => m.Stage == MapperStage.Worker).Count();
         return workerStages == 0 || options.QueueDepth == 0
             ? StreamInline(sourceOptions, context)
-            : StreamOverlapped(sourceOptions, context, workerStages, options.QueueDepth);
+            : StreamOverlapped(sourceOptions, context, workerStages, options.QueueDepth, options.WorkerPriority);
     }
 
     /// <summary>Runs every stage on the calling thread (prediction engines, QueueDepth = 0).</summary>
@@ -73,10 +73,15 @@ internal sealed class TransformedDataView : IDataView
         }
     }
 
-    private IEnumerable<DataBatch> StreamOverlapped(BatchingOptions options, MapContext context, int workerStages, int depth)
+    private IEnumerable<DataBatch> StreamOverlapped(BatchingOptions options, MapContext context, int workerStages, int depth, ThreadPriority priority)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-        var inner = context with { CancellationToken = stop.Token, Parallel = new ParallelOptions { MaxDegreeOfParallelism = context.Parallel.MaxDegreeOfParallelism, CancellationToken = stop.Token } };
+        using var workers = new WorkerThreadScheduler(context.Parallel.MaxDegreeOfParallelism, priority, "MLNetAttn decode");
+        var inner = context with
+        {
+            CancellationToken = stop.Token,
+            Parallel = new ParallelOptions { MaxDegreeOfParallelism = context.Parallel.MaxDegreeOfParallelism, CancellationToken = stop.Token, TaskScheduler = workers },
+        };
         // Each entry is a batch being prepared; the reader takes them in order, so rows keep their order.
         var queue = Channel.CreateBounded<Task<DataBatch>>(new BoundedChannelOptions(depth) { SingleReader = true, SingleWriter = true });
         var producer = Task.Run(async () =>
@@ -86,7 +91,7 @@ internal sealed class TransformedDataView : IDataView
             {
                 foreach (var batch in _source.GetBatches(options with { QueueDepth = 0 }, stop.Token))
                 {
-                    unqueued = Task.Run(() => Run(batch, 0, workerStages, inner), CancellationToken.None);
+                    unqueued = Task.Factory.StartNew(() => Run(batch, 0, workerStages, inner), CancellationToken.None, TaskCreationOptions.DenyChildAttach, workers);
                     await queue.Writer.WriteAsync(unqueued, stop.Token).ConfigureAwait(false);
                     unqueued = null;
                 }

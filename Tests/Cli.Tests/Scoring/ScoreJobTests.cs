@@ -74,6 +74,37 @@ public sealed class ScoreJobTests
     }
 
     [TestMethod]
+    public void ThreadAndDecodeWorkerCountsDoNotChangeAResult()
+    {
+        var images = Path.Combine(_work, "images");
+        WriteImages(images, 20);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Fixtures", "images", "rocket.jpg"), Path.Combine(images, "rocket.jpg"));
+        string[] common = ["--model", ModelPath, "--input", images, "--batch", "8", "--top", "3"];
+        var one = Score(null, [.. common, "--out", Path.Combine(_work, "one.duckdb"), "--threads", "1", "--decode-workers", "1"]);
+        var three = Score(null, [.. common, "--out", Path.Combine(_work, "three.duckdb"), "--threads", "2", "--decode-workers", "3"]);
+        Assert.AreEqual(0, one.ExitCode, one.StdErr);
+        Assert.AreEqual(0, three.ExitCode, three.StdErr);
+        const string sql = "SELECT path, top_labels, top_scores FROM results ORDER BY path";
+        var a = Query(Path.Combine(_work, "one.duckdb"), sql);
+        var b = Query(Path.Combine(_work, "three.duckdb"), sql);
+        Assert.HasCount(21, a);
+        Assert.HasCount(21, b);
+        for (var i = 0; i < a.Count; i++)
+        {
+            Assert.AreEqual(a[i][0], b[i][0]);
+            CollectionAssert.AreEqual((string?[])a[i][1]!, (string?[])b[i][1]!, $"labels of {a[i][0]}");
+            // Different intra-op thread counts may sum in another order: scores agree to float rounding.
+            var (x, y) = ((double[])a[i][2]!, (double[])b[i][2]!);
+            for (var k = 0; k < x.Length; k++)
+                Assert.AreEqual(x[k], y[k], 1e-5, $"score {k} of {a[i][0]}");
+        }
+
+        var bad = Score(null, [.. common, "--out", Path.Combine(_work, "bad.duckdb"), "--decode-workers", "-1"]);
+        Assert.AreNotEqual(0, bad.ExitCode);
+        StringAssert.Contains(bad.StdErr, "--decode-workers");
+    }
+
+    [TestMethod]
     public void BadInputsBecomeErrorRowsAndTheJobFinishes()
     {
         var data = Path.Combine(_work, "data");
