@@ -200,12 +200,14 @@ internal sealed record Preprocessing(int Resolution, int ResizeSize, ResizeKerne
         return 1;
     }
 
-    /// <summary>Shorter side to <see cref="ResizeSize"/> with <see cref="Kernel"/>, then the centre crop.</summary>
+    /// <summary>
+    /// Shorter side to <see cref="ResizeSize"/> with <see cref="Kernel"/>, then the centre crop, in one step that
+    /// resamples only the cropped pixels (byte for byte the resize then the crop).
+    /// </summary>
     public RgbImage ResizeCrop(RgbImage decoded)
     {
         var plan = ResizePlan.Create(decoded.Width, decoded.Height, Resolution, Resolution, ResizingKind.IsoCrop, Anchor.Center, ResizeSize);
-        using var resized = decoded.Resize(plan.ResizeWidth, plan.ResizeHeight, Kernel);
-        return resized.Crop(plan.X, plan.Y, Resolution, Resolution);
+        return decoded.ResizeCrop(plan.ResizeWidth, plan.ResizeHeight, plan.X, plan.Y, Resolution, Resolution, Kernel);
     }
 }
 

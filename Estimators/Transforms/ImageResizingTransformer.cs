@@ -56,6 +56,12 @@ public sealed class ImageResizingTransformer : RowMappingTransformer
     internal static RgbImage Resize(RgbImage image, ImageResizingOptions o)
     {
         var plan = ResizePlan.Create(image.Width, image.Height, o.ImageWidth, o.ImageHeight, o.Resizing, o.CropAnchor, o.ResizeSize);
+        if (o.Resizing == ResizingKind.IsoCrop)
+        {
+            // Only the kept pixels are resampled; byte for byte the resize then the crop. A resize to the same size is
+            // a plain copy there, as torchvision skips it.
+            return image.ResizeCrop(plan.ResizeWidth, plan.ResizeHeight, plan.X, plan.Y, o.ImageWidth, o.ImageHeight, o.Interpolation);
+        }
         var resized = plan.ResizeWidth == image.Width && plan.ResizeHeight == image.Height
             ? null // torchvision skips a resize to the same size; PIL's kernels would return the same pixels anyway
             : image.Resize(plan.ResizeWidth, plan.ResizeHeight, o.Interpolation);
@@ -65,8 +71,7 @@ public sealed class ImageResizingTransformer : RowMappingTransformer
             return o.Resizing switch
             {
                 ResizingKind.Fill => resized ?? source.Crop(0, 0, source.Width, source.Height),
-                ResizingKind.IsoPad => source.Pad(plan.X, plan.Y, o.ImageWidth, o.ImageHeight, o.PadColor),
-                _ => source.Crop(plan.X, plan.Y, o.ImageWidth, o.ImageHeight),
+                _ => source.Pad(plan.X, plan.Y, o.ImageWidth, o.ImageHeight, o.PadColor),
             };
         }
         finally

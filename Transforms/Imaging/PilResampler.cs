@@ -34,52 +34,9 @@ internal static partial class PilResampler
     public static void ResizeReference(ReadOnlySpan<byte> source, int inWidth, int inHeight, Span<byte> destination, int outWidth, int outHeight, ResizeKernel kernel)
         => Resize(source, inWidth, inHeight, destination, outWidth, outHeight, kernel, vectorize: false);
 
+    // A full resize is the crop that keeps everything: one code path, so the two cannot drift apart.
     private static void Resize(ReadOnlySpan<byte> source, int inWidth, int inHeight, Span<byte> destination, int outWidth, int outHeight, ResizeKernel kernel, bool vectorize)
-    {
-        if (kernel == ResizeKernel.Nearest)
-        {
-            Nearest(source, inWidth, inHeight, destination, outWidth, outHeight);
-            return;
-        }
-
-        var needHorizontal = outWidth != inWidth;
-        var needVertical = outHeight != inHeight;
-        if (!needHorizontal && !needVertical)
-        {
-            source[..(inWidth * inHeight * 3)].CopyTo(destination);
-            return;
-        }
-
-        var horizontal = needHorizontal ? Coefficients.Get(inWidth, outWidth, kernel) : null;
-        var vertical = needVertical ? Coefficients.Get(inHeight, outHeight, kernel) : null;
-
-        if (!needVertical)
-        {
-            Horizontal(source, inWidth, 0, destination, outWidth, outHeight, horizontal!, vectorize);
-            return;
-        }
-        if (!needHorizontal)
-        {
-            Vertical(source, inWidth, destination, outHeight, vertical!, 0, vectorize);
-            return;
-        }
-
-        // Only source rows the vertical pass reads go through the horizontal pass.
-        var firstRow = vertical!.Bounds[0];
-        var lastRow = vertical.Bounds[(outHeight - 1) * 2] + vertical.Bounds[(outHeight - 1) * 2 + 1];
-        var tempRows = lastRow - firstRow;
-        var tempLength = outWidth * 3 * tempRows;
-        var temp = ArrayPool<byte>.Shared.Rent(tempLength);
-        try
-        {
-            Horizontal(source, inWidth, firstRow, temp, outWidth, tempRows, horizontal!, vectorize);
-            Vertical(temp.AsSpan(0, tempLength), outWidth, destination, outHeight, vertical, firstRow, vectorize);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(temp);
-        }
-    }
+        => ResizeCrop(source, inWidth, inHeight, destination, outWidth, outHeight, new CropWindow(0, 0, outWidth, outHeight), kernel, vectorize);
 
     private static (double Support, Func<double, double> Filter) Filter(ResizeKernel kernel) => kernel switch
     {
@@ -116,43 +73,51 @@ internal static partial class PilResampler
 
     private static double Lanczos3(double x) => x >= -3.0 && x < 3.0 ? Sinc(x) * Sinc(x / 3) : 0.0;
 
-    /// <summary>Per output index: first tap, tap count (Bounds, interleaved) and KSize fixed-point weights each.</summary>
+    /// <summary>
+    /// For output indices [start, start + count) of a resize from inSize to outSize, entry i describing index
+    /// start + i: first source tap and tap count (Bounds, interleaved) and KSize fixed-point weights each. Every index's entry depends only on the
+    /// index itself, so a window holds exactly the entries the full table would hold for those indices.
+    /// </summary>
     private sealed class Coefficients
     {
         public required int KSize { get; init; }
         public required int[] Bounds { get; init; }
         public required int[] Weights { get; init; }
 
-        // Tables depend only on (in, out, kernel); a pipeline resizes many images between few sizes, so a
+        // Tables depend only on (in, out, kernel, window); a pipeline resizes many images between few sizes, so a
         // small cache saves rebuilding them. Cleared wholesale when full: cheap, and bounded.
         private const int CacheLimit = 64;
-        private static readonly ConcurrentDictionary<(int In, int Out, ResizeKernel Kernel), Coefficients> Cache = new();
+        private static readonly ConcurrentDictionary<(int In, int Out, ResizeKernel Kernel, int Start, int Count), Coefficients> Cache = new();
 
-        public static Coefficients Get(int inSize, int outSize, ResizeKernel kernel)
+        /// <summary>The table for output indices [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>).</summary>
+        public static Coefficients Get(int inSize, int outSize, ResizeKernel kernel, int start, int count)
         {
-            if (Cache.TryGetValue((inSize, outSize, kernel), out var cached))
+            var key = (inSize, outSize, kernel, start, count);
+            if (Cache.TryGetValue(key, out var cached))
                 return cached;
             var (support, filter) = Filter(kernel);
-            var created = Create(inSize, outSize, support, filter);
+            var created = Create(inSize, outSize, start, count, support, filter);
             if (Cache.Count >= CacheLimit)
                 Cache.Clear();
-            Cache[(inSize, outSize, kernel)] = created;
+            Cache[key] = created;
             return created;
         }
 
-        public static Coefficients Create(int inSize, int outSize, double filterSupport, Func<double, double> filter)
+        public static Coefficients Create(int inSize, int outSize, int start, int count, double filterSupport, Func<double, double> filter)
         {
             var scale = (double)inSize / outSize;
             var filterScale = Math.Max(scale, 1.0);
             var support = filterSupport * filterScale;
             var ksize = (int)Math.Ceiling(support) * 2 + 1;
-            var bounds = new int[outSize * 2];
-            var weights = new int[outSize * ksize];
+            var bounds = new int[count * 2];
+            var weights = new int[count * ksize];
             Span<double> k = ksize <= 256 ? stackalloc double[ksize] : new double[ksize];
             var inverse = 1.0 / filterScale;
 
-            for (var xx = 0; xx < outSize; xx++)
+            for (var i = 0; i < count; i++)
             {
+                // The same arithmetic as for the full table, from the absolute output index.
+                var xx = start + i;
                 var center = (xx + 0.5) * scale;
                 var xmin = Math.Max((int)(center - support + 0.5), 0);
                 var xmax = Math.Min((int)(center + support + 0.5), inSize) - xmin;
@@ -167,40 +132,14 @@ internal static partial class PilResampler
                 {
                     var w = sum != 0.0 ? k[x] / sum : k[x];
                     // Round half away from zero, as a C cast of (w * 2^22 ± 0.5) does.
-                    weights[xx * ksize + x] = w < 0
+                    weights[i * ksize + x] = w < 0
                         ? (int)(-0.5 + w * (1 << PrecisionBits))
                         : (int)(0.5 + w * (1 << PrecisionBits));
                 }
-                bounds[xx * 2] = xmin;
-                bounds[xx * 2 + 1] = xmax;
+                bounds[i * 2] = xmin;
+                bounds[i * 2 + 1] = xmax;
             }
             return new Coefficients { KSize = ksize, Bounds = bounds, Weights = weights };
-        }
-    }
-
-    private static void Nearest(ReadOnlySpan<byte> source, int inWidth, int inHeight, Span<byte> destination, int outWidth, int outHeight)
-    {
-        var xScale = (double)inWidth / outWidth;
-        var yScale = (double)inHeight / outHeight;
-        Span<int> columns = outWidth <= 4096 ? stackalloc int[outWidth] : new int[outWidth];
-        var position = xScale * 0.5;
-        for (var x = 0; x < outWidth; x++, position += xScale)
-            columns[x] = Math.Min((int)position, inWidth - 1) * 3;
-
-        var inStride = inWidth * 3;
-        var outStride = outWidth * 3;
-        var yPosition = yScale * 0.5;
-        for (var y = 0; y < outHeight; y++, yPosition += yScale)
-        {
-            var row = source.Slice(Math.Min((int)yPosition, inHeight - 1) * inStride, inStride);
-            var outRow = destination.Slice(y * outStride, outStride);
-            for (var x = 0; x < outWidth; x++)
-            {
-                var p = columns[x];
-                outRow[x * 3] = row[p];
-                outRow[x * 3 + 1] = row[p + 1];
-                outRow[x * 3 + 2] = row[p + 2];
-            }
         }
     }
 }

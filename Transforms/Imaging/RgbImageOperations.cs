@@ -35,6 +35,51 @@ public static class RgbImageOperations
         }
     }
 
+    /// <summary>
+    /// Resizes to <paramref name="width"/> × <paramref name="height"/> and cuts out a rectangle of the result, computing
+    /// only the pixels the rectangle keeps. The result equals
+    /// <c>image.Resize(width, height, kernel).Crop(cropX, cropY, cropWidth, cropHeight)</c> byte for byte (so also PIL's
+    /// <c>resize</c> then <c>crop</c>), at the cost of resizing to the crop's size: each output pixel depends only on
+    /// its own coefficient window, which does not change when its neighbours are skipped. This is the timm/torchvision
+    /// eval transform's resize plus centre crop in one step.
+    /// </summary>
+    /// <param name="image">The source image.</param>
+    /// <param name="width">Width of the (virtual) resized image, at least 1.</param>
+    /// <param name="height">Height of the (virtual) resized image, at least 1.</param>
+    /// <param name="cropX">Left edge of the rectangle in the resized image, 0-based.</param>
+    /// <param name="cropY">Top edge of the rectangle in the resized image, 0-based.</param>
+    /// <param name="cropWidth">Rectangle width, at least 1.</param>
+    /// <param name="cropHeight">Rectangle height, at least 1.</param>
+    /// <param name="kernel">The resampling kernel. Default = <see cref="ResizeKernel.Bilinear"/>, as for <see cref="Resize"/>.</param>
+    /// <returns>A new <paramref name="cropWidth"/> × <paramref name="cropHeight"/> image; dispose it.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A size is below 1, the kernel is unknown, or the rectangle does not lie inside the resized size.</exception>
+    public static RgbImage ResizeCrop(this RgbImage image, int width, int height, int cropX, int cropY, int cropWidth, int cropHeight, ResizeKernel kernel = ResizeKernel.Bilinear)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(cropWidth, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(cropHeight, 1);
+        if (!Enum.IsDefined(kernel))
+            throw new ArgumentOutOfRangeException(nameof(kernel), kernel, "Unknown resize kernel.");
+        if (cropX < 0 || cropY < 0 || cropX > width - cropWidth || cropY > height - cropHeight)
+            throw new ArgumentOutOfRangeException(nameof(cropX),
+                $"Crop rectangle ({cropX}, {cropY}, {cropWidth}x{cropHeight}) does not lie inside the {width}x{height} resized image " +
+                $"(of the {image.Width}x{image.Height} source); keep cropX + cropWidth <= {width} and cropY + cropHeight <= {height}.");
+        var result = RgbImage.Allocate(cropWidth, cropHeight);
+        try
+        {
+            PilResampler.ResizeCrop(image.Pixels, image.Width, image.Height, result.Pixels, width, height,
+                new PilResampler.CropWindow(cropX, cropY, cropWidth, cropHeight), kernel);
+            return result;
+        }
+        catch
+        {
+            result.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Cuts out a rectangle (libvips extract_area).</summary>
     /// <param name="image">The source image.</param>
     /// <param name="left">Left edge of the rectangle, 0-based.</param>
