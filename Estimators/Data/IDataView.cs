@@ -49,13 +49,16 @@ public sealed record BatchingOptions
 
     /// <summary>
     /// The priority of the threads that decode, resize and normalize ahead of the model (threads of the stream's
-    /// own, started per <see cref="IDataView.GetBatches"/> call). Default = <see cref="ThreadPriority.BelowNormal"/>:
-    /// on a CPU machine the decoders and the model share the cores, and a model thread preempted by a decoder
-    /// holds up the model's other threads at every parallel section; below the model, the decoders use the cycles
-    /// it leaves idle instead. Normal, BelowNormal (Linux nice 10) and Lowest (nice 19) are accepted; see
-    /// Benchmarks/README.md for the measurements behind the default.
+    /// own, started per <see cref="IDataView.GetBatches"/> call). Default = <see cref="ThreadPriority.Lowest"/>
+    /// (Linux nice 19): on a CPU machine the decoders and the model share the cores, and a model thread preempted by
+    /// a decoder holds up the model's other threads at every parallel section; below the model, the decoders use
+    /// the cycles it leaves idle instead. On 2 cores (batch 32, queue depth 2, 300 photos, 3 interleaved rounds) Lowest
+    /// gave the highest median images/s for all three benchmark models, BelowNormal (nice 10) and Normal less; see
+    /// Benchmarks/README.md. Use <see cref="ThreadPriority.Normal"/> when other busy processes share the machine
+    /// outside a container: there a lowered decoder gets a small share of the cores against them. Normal,
+    /// BelowNormal and Lowest are accepted.
     /// </summary>
-    public ThreadPriority WorkerPriority { get; init; } = ThreadPriority.BelowNormal;
+    public ThreadPriority WorkerPriority { get; init; } = ThreadPriority.Lowest;
 
     internal void Validate()
     {
