@@ -82,34 +82,41 @@ internal sealed class TransformedDataView : IDataView
             CancellationToken = stop.Token,
             Parallel = new ParallelOptions { MaxDegreeOfParallelism = context.Parallel.MaxDegreeOfParallelism, CancellationToken = stop.Token, TaskScheduler = workers },
         };
-        // Each entry is a batch being prepared; the reader takes them in order, so rows keep their order.
-        var queue = Channel.CreateBounded<Task<DataBatch>>(new BoundedChannelOptions(depth) { SingleReader = true, SingleWriter = true });
-        var producer = Task.Run(async () =>
+        // Batches are prepared one at a time, all workers on the same batch, and queued when done: the batch the
+        // model needs next is ready as early as possible (batches prepared side by side would each finish late, and
+        // the model would wait for the slowest). The producer is itself one of the workers, so the source (file
+        // reads, hashes) runs at their priority too. The reader takes batches in order, so rows keep their order.
+        var queue = Channel.CreateBounded<DataBatch>(new BoundedChannelOptions(depth) { SingleReader = true, SingleWriter = true });
+        var producer = Task.Factory.StartNew(() =>
         {
-            Task<DataBatch>? unqueued = null;
             try
             {
                 foreach (var batch in _source.GetBatches(options with { QueueDepth = 0 }, stop.Token))
                 {
-                    unqueued = Task.Factory.StartNew(() => Run(batch, 0, workerStages, inner), CancellationToken.None, TaskCreationOptions.DenyChildAttach, workers);
-                    await queue.Writer.WriteAsync(unqueued, stop.Token).ConfigureAwait(false);
-                    unqueued = null;
+                    var prepared = Run(batch, 0, workerStages, inner);
+                    try
+                    {
+                        queue.Writer.WriteAsync(prepared, stop.Token).AsTask().GetAwaiter().GetResult();
+                    }
+                    catch
+                    {
+                        prepared.Dispose(); // never queued (the reader stopped): it still holds pooled buffers
+                        throw;
+                    }
                 }
                 queue.Writer.Complete();
             }
             catch (Exception e)
             {
                 queue.Writer.Complete(e);
-                // A batch started but never queued (the reader stopped) still holds pooled buffers.
-                _ = unqueued?.ContinueWith(t => { if (t.IsCompletedSuccessfully) t.Result.Dispose(); }, TaskScheduler.Default);
             }
-        }, CancellationToken.None);
+        }, CancellationToken.None, TaskCreationOptions.DenyChildAttach, workers);
 
         try
         {
             while (true)
             {
-                Task<DataBatch> next;
+                DataBatch next;
                 try
                 {
                     if (!queue.Reader.WaitToReadAsync(context.CancellationToken).AsTask().GetAwaiter().GetResult())
@@ -120,8 +127,7 @@ internal sealed class TransformedDataView : IDataView
                 {
                     throw e.InnerException;
                 }
-                var batch = next.GetAwaiter().GetResult();
-                yield return Run(batch, workerStages, _mappers.Length, inner);
+                yield return Run(next, workerStages, _mappers.Length, inner);
             }
             // A source that failed after its last batch reports through the completion.
             queue.Reader.Completion.GetAwaiter().GetResult();
@@ -132,9 +138,7 @@ internal sealed class TransformedDataView : IDataView
             stop.Cancel();
             try { producer.GetAwaiter().GetResult(); } catch (Exception) { /* its error was reported through the queue */ }
             while (queue.Reader.TryRead(out var pending))
-            {
-                try { pending.GetAwaiter().GetResult().Dispose(); } catch (Exception) { /* a failed batch disposed itself */ }
-            }
+                pending.Dispose();
         }
     }
 }
