@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace MLNetAttn.Transforms.Imaging;
 
@@ -78,6 +79,7 @@ internal static partial class PilResampler
     }
 
     /// <summary>Copies a <paramref name="width"/> × <paramref name="height"/> area at (<paramref name="x"/>, <paramref name="y"/>) into a packed buffer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimized from its first call, not after tiering (Benchmarks/README.md, thread settings)
     private static void CopyArea(ReadOnlySpan<byte> source, int inWidth, int x, int y, Span<byte> destination, int width, int height)
     {
         var inStride = inWidth * 3;
@@ -91,6 +93,7 @@ internal static partial class PilResampler
     /// index. The sum is run from index 0 even for a crop, so each index sees the same floating-point value as in
     /// the full resize.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimized from its first call, not after tiering (Benchmarks/README.md, thread settings)
     private static void Nearest(ReadOnlySpan<byte> source, int inWidth, int inHeight, Span<byte> destination, int outWidth, int outHeight, CropWindow crop)
     {
         Span<int> columns = crop.Width <= 4096 ? stackalloc int[crop.Width] : new int[crop.Width];
@@ -114,6 +117,7 @@ internal static partial class PilResampler
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimized from its first call, not after tiering (Benchmarks/README.md, thread settings)
     private static void NearestIndices(int inSize, int outSize, int start, Span<int> indices)
     {
         var scale = (double)inSize / outSize;

@@ -31,6 +31,7 @@ internal static partial class PilResampler
             VerticalScalar(source, width, destination, outHeight, c, rowOffset);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimized from its first call, not after tiering (Benchmarks/README.md, thread settings)
     private static void HorizontalScalar(ReadOnlySpan<byte> source, int inWidth, int firstRow, Span<byte> destination, int outWidth, int rows, Coefficients c)
     {
         var inStride = inWidth * 3;
@@ -65,6 +66,7 @@ internal static partial class PilResampler
         outRow[xx * 3 + 2] = Clip8(b);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimized from its first call, not after tiering (Benchmarks/README.md, thread settings)
     private static void VerticalScalar(ReadOnlySpan<byte> source, int width, Span<byte> destination, int outHeight, Coefficients c, int rowOffset)
     {
         var stride = width * 3;
@@ -77,6 +79,7 @@ internal static partial class PilResampler
     }
 
     /// <summary>One output row from byte <paramref name="from"/> to its end; the vector passes call it for their tails.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimized from its first call, not after tiering (Benchmarks/README.md, thread settings)
     private static void VerticalRowScalar(ReadOnlySpan<byte> source, int stride, Span<byte> outRow, int ymin, ReadOnlySpan<int> weights, int from)
     {
         for (var i = from; i < stride; i++)

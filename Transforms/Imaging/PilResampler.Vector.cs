@@ -48,6 +48,7 @@ internal static partial class PilResampler
             HorizontalRow128(source, inStride, (y + firstRow) * inStride, destination.Slice(y * outStride, outStride), outWidth, c);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimized from its first call, not after tiering (Benchmarks/README.md, thread settings)
     private static void HorizontalRow128(ReadOnlySpan<byte> source, int inStride, int rowStart, Span<byte> outRow, int outWidth, Coefficients c)
     {
         var kSize = c.KSize;
@@ -97,6 +98,7 @@ internal static partial class PilResampler
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimized from its first call, not after tiering (Benchmarks/README.md, thread settings)
     private static void HorizontalRowPair256(ReadOnlySpan<byte> source, int inStride, int rowStart, Span<byte> outRows, int outWidth, Coefficients c)
     {
         var kSize = c.KSize;
@@ -157,6 +159,7 @@ internal static partial class PilResampler
     /// Vertical pass: per output row, 32 (then 16) bytes at a time, each widened to int32 lanes and multiplied by the
     /// tap's broadcast weight; the rest of the row goes to the scalar row.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimized from its first call, not after tiering (Benchmarks/README.md, thread settings)
     private static void VerticalVector(ReadOnlySpan<byte> source, int width, Span<byte> destination, int outHeight, Coefficients c, int rowOffset)
     {
         var stride = width * 3;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 
 namespace MLNetAttn.Transforms.Imaging;
 
@@ -103,6 +104,7 @@ internal static partial class PilResampler
             return created;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimized from its first call, not after tiering (Benchmarks/README.md, thread settings)
         public static Coefficients Create(int inSize, int outSize, int start, int count, double filterSupport, Func<double, double> filter)
         {
             var scale = (double)inSize / outSize;

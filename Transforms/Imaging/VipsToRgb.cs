@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using MLNetAttn.Transforms.Native;
 
 namespace MLNetAttn.Transforms.Imaging;
@@ -113,6 +114,7 @@ internal static class VipsToRgb
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimized from its first call, not after tiering (Benchmarks/README.md, thread settings)
     internal static void CmykToRgb(ReadOnlySpan<byte> cmyk, Span<byte> rgb)
     {
         for (int i = 0, o = 0; i < cmyk.Length; i += 4, o += 3)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MLNetAttn.Transforms.Tensors;
 
 /// <summary>Channel order of the interleaved pixels a <see cref="PixelNormalizer"/> reads.</summary>
@@ -75,6 +77,7 @@ public sealed class PixelNormalizer
     /// RGB pixels, each row starting <paramref name="stride"/> bytes after the previous one; <paramref name="chw"/>
     /// receives three planes of height × width floats.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimized from its first call, not after tiering (Benchmarks/README.md, thread settings)
     public void ToPlanar(ReadOnlySpan<byte> rgb, int width, int height, int stride, Span<float> chw)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
@@ -112,6 +115,7 @@ public sealed class PixelNormalizer
     /// <summary>
     /// Writes one image interleaved (HWC floats), for models exported channels-last.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: optimized from its first call, not after tiering (Benchmarks/README.md, thread settings)
     public void ToInterleaved(ReadOnlySpan<byte> rgb, int width, int height, int stride, Span<float> hwc)
     {
         if (stride < width * 3 || rgb.Length < (long)stride * (height - 1) + width * 3 || hwc.Length < 3 * width * height)
