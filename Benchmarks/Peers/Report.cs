@@ -71,10 +71,11 @@ internal sealed class Report
             return "not measured";
         var met = higherIsBetter ? value >= target : value <= target;
         if (met)
-            return F(value, "0.00") + " met";
+            return F(value, "0.000") + " met";
+        // Three decimals: a ratio of 1.048 against 1.05 must not print as "1.05 MISSED".
         return higherIsBetter
-            ? F(value, "0.00") + $" MISSED: {(1 - value / target) * 100:0}% short (needs ×{target / value:0.00})"
-            : F(value, "0.00") + $" MISSED: {(value / target - 1) * 100:0}% over";
+            ? F(value, "0.000") + $" MISSED: {(1 - value / target) * 100:0.0}% short (needs ×{target / value:0.000})"
+            : F(value, "0.000") + $" MISSED: {(value / target - 1) * 100:0.0}% over";
     }
 
     public string Markdown(string machine)
