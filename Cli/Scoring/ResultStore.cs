@@ -76,7 +76,9 @@ internal sealed class ResultStore : IDisposable
 
     private readonly DuckDbDatabase _db;
     private readonly DuckDbConnection _con;
-    private DuckDbStatement? _insert;
+    // One multi-row INSERT per batch size (a batch is one statement: row-at-a-time inserts cost ~3 ms per row).
+    private readonly Dictionary<int, DuckDbStatement> _inserts = [];
+    private const int InsertColumns = 15;
     private DuckDbStatement? _progress;
 
     private ResultStore(string path, DuckDbDatabase db, DuckDbConnection con)
@@ -174,28 +176,53 @@ internal sealed class ResultStore : IDisposable
     /// <returns>The rows actually inserted (fewer than given only if some path was already stored).</returns>
     public int WriteBatch(int runId, string modelId, string checkpointSha256, IReadOnlyList<ScoreRow> rows, long scored, long failed, long batches)
     {
-        _insert ??= _con.Prepare("""
-            INSERT INTO results VALUES ($1, $2, $3, $4, $5, $6, $7,
-                CAST(CAST($8 AS JSON) AS VARCHAR[]), CAST(CAST($9 AS JSON) AS FLOAT[]), CAST(CAST($10 AS JSON) AS INTEGER[]), CAST(CAST($11 AS JSON) AS FLOAT[]),
-                $12, $13, $14, $15, now()::TIMESTAMP)
-            ON CONFLICT DO NOTHING
-            """);
         _progress ??= _con.Prepare("UPDATE runs SET scored = ?, failed = ?, batches = ? WHERE run_id = ?");
         using var transaction = _con.BeginTransaction();
         var inserted = 0;
-        foreach (var row in rows)
+        if (rows.Count > 0)
         {
-            _insert.Bind(1, row.Path).Bind(2, row.ContentSha256).Bind(3, row.SizeBytes).Bind(4, modelId).Bind(5, checkpointSha256)
-                .Bind(6, row.Status).Bind(7, row.Error)
-                .Bind(8, row.TopLabels is null ? null : JsonSerializer.Serialize(row.TopLabels))
-                .Bind(9, Json(row.TopScores)).Bind(10, row.TopIndices is null ? null : JsonSerializer.Serialize(row.TopIndices))
-                .Bind(11, Json(row.Features)).Bind(12, row.ReadMs).Bind(13, row.BatchMs).Bind(14, row.BatchRows).Bind(15, runId);
-            inserted += (int)_insert.Execute();
+            var insert = InsertStatement(rows.Count);
+            for (var r = 0; r < rows.Count; r++)
+            {
+                var row = rows[r];
+                var p = r * InsertColumns;
+                insert.Bind(p + 1, row.Path).Bind(p + 2, row.ContentSha256).Bind(p + 3, row.SizeBytes).Bind(p + 4, modelId).Bind(p + 5, checkpointSha256)
+                    .Bind(p + 6, row.Status).Bind(p + 7, row.Error)
+                    .Bind(p + 8, row.TopLabels is null ? null : JsonSerializer.Serialize(row.TopLabels))
+                    .Bind(p + 9, Json(row.TopScores)).Bind(p + 10, row.TopIndices is null ? null : JsonSerializer.Serialize(row.TopIndices))
+                    .Bind(p + 11, Json(row.Features)).Bind(p + 12, row.ReadMs).Bind(p + 13, row.BatchMs).Bind(p + 14, row.BatchRows).Bind(p + 15, runId);
+            }
+            inserted = (int)insert.Execute();
         }
         _progress.Bind(1, scored).Bind(2, failed).Bind(3, batches).Bind(4, runId);
         _progress.Execute();
         transaction.Commit();
         return inserted;
+    }
+
+    private DuckDbStatement InsertStatement(int rows)
+    {
+        if (_inserts.TryGetValue(rows, out var cached))
+            return cached;
+        if (_inserts.Count >= 4)
+        {
+            // Batch sizes repeat (full batches and one last partial batch); anything else is rare.
+            foreach (var old in _inserts.Values)
+                old.Dispose();
+            _inserts.Clear();
+        }
+        var sql = new StringBuilder("INSERT INTO results VALUES ");
+        for (var r = 0; r < rows; r++)
+        {
+            var p = r * InsertColumns;
+            sql.Append(r == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture,
+                $"(${p + 1}, ${p + 2}, ${p + 3}, ${p + 4}, ${p + 5}, ${p + 6}, ${p + 7}, CAST(CAST(${p + 8} AS JSON) AS VARCHAR[]), CAST(CAST(${p + 9} AS JSON) AS FLOAT[]), ") .Append(CultureInfo.InvariantCulture,
+                $"CAST(CAST(${p + 10} AS JSON) AS INTEGER[]), CAST(CAST(${p + 11} AS JSON) AS FLOAT[]), ${p + 12}, ${p + 13}, ${p + 14}, ${p + 15}, now()::TIMESTAMP)");
+        }
+        sql.Append(" ON CONFLICT DO NOTHING");
+        var statement = _con.Prepare(sql.ToString());
+        _inserts[rows] = statement;
+        return statement;
     }
 
     /// <summary>Closes a run: status, end time, throughput, peak memory.</summary>
@@ -236,7 +263,8 @@ internal sealed class ResultStore : IDisposable
     /// <summary>Closes the file.</summary>
     public void Dispose()
     {
-        _insert?.Dispose();
+        foreach (var insert in _inserts.Values)
+            insert.Dispose();
         _progress?.Dispose();
         _con.Dispose();
         _db.Dispose();
