@@ -43,35 +43,34 @@ public class ResizeCropBenchmarks
     public int DecodeResizeThenCrop()
     {
         using var decoded = ImageDecoder.Decode(_jpeg, "source.jpg");
-        var (w, h, x, y) = Plan(decoded);
-        using var resized = decoded.Resize(w, h, ResizeKernel.Bicubic);
-        using var cropped = resized.Crop(x, y, CropSize, CropSize);
-        return cropped.Width;
+        return ResizeThenCropOf(decoded);
     }
 
     [Benchmark]
     public int DecodeResizeCrop()
     {
         using var decoded = ImageDecoder.Decode(_jpeg, "source.jpg");
-        var (w, h, x, y) = Plan(decoded);
-        using var cropped = decoded.ResizeCrop(w, h, x, y, CropSize, CropSize, ResizeKernel.Bicubic);
-        return cropped.Width;
+        return ResizeCropOf(decoded);
     }
 
     [Benchmark]
-    public int ResizeThenCrop()
+    public int ResizeThenCrop() => ResizeThenCropOf(_decoded);
+
+    [Benchmark]
+    public int ResizeCrop() => ResizeCropOf(_decoded);
+
+    private static int ResizeThenCropOf(RgbImage decoded)
     {
-        var (w, h, x, y) = Plan(_decoded);
-        using var resized = _decoded.Resize(w, h, ResizeKernel.Bicubic);
+        var (w, h, x, y) = Plan(decoded);
+        using var resized = decoded.Resize(w, h, ResizeKernel.Bicubic);
         using var cropped = resized.Crop(x, y, CropSize, CropSize);
         return cropped.Width;
     }
 
-    [Benchmark]
-    public int ResizeCrop()
+    private static int ResizeCropOf(RgbImage decoded)
     {
-        var (w, h, x, y) = Plan(_decoded);
-        using var cropped = _decoded.ResizeCrop(w, h, x, y, CropSize, CropSize, ResizeKernel.Bicubic);
+        var (w, h, x, y) = Plan(decoded);
+        using var cropped = decoded.ResizeCrop(w, h, x, y, CropSize, CropSize, ResizeKernel.Bicubic);
         return cropped.Width;
     }
 
