@@ -82,6 +82,9 @@ internal sealed class TransformedDataView : IDataView
             CancellationToken = stop.Token,
             Parallel = new ParallelOptions { MaxDegreeOfParallelism = context.Parallel.MaxDegreeOfParallelism, CancellationToken = stop.Token, TaskScheduler = workers },
         };
+        // Stages after the model run on the caller's thread; a loop there must not wait for the workers, which may all
+        // be blocked handing a finished batch to this very thread.
+        var sequential = inner with { Parallel = new ParallelOptions { MaxDegreeOfParallelism = context.Parallel.MaxDegreeOfParallelism, CancellationToken = stop.Token, TaskScheduler = TaskScheduler.Default } };
         // Batches are prepared one at a time, all workers on the same batch, and queued when done: the batch the
         // model needs next is ready as early as possible (batches prepared side by side would each finish late, and
         // the model would wait for the slowest). The producer is itself one of the workers, so the source (file
@@ -127,7 +130,7 @@ internal sealed class TransformedDataView : IDataView
                 {
                     throw e.InnerException;
                 }
-                yield return Run(next, workerStages, _mappers.Length, inner);
+                yield return Run(next, workerStages, _mappers.Length, sequential);
             }
             // A source that failed after its last batch reports through the completion.
             queue.Reader.Completion.GetAwaiter().GetResult();

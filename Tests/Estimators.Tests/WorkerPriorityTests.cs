@@ -92,6 +92,34 @@ public sealed class WorkerPriorityTests
     }
 
     [TestMethod]
+    public void ALoopAfterTheModelDoesNotWaitForBlockedWorkers()
+    {
+        // One worker, blocked handing a finished batch to the caller while the caller runs a per-row stage placed
+        // after the model: that stage must not queue its loop on the (busy) worker.
+        var vision = new VisionContext();
+        var source = vision.Data.LoadFromEnumerable(Enumerable.Range(0, 30).Select(i => new PathRow { ImagePath = $"row{i}" }).ToList());
+        var decode = new ProbeMapper(source.Schema, MapperStage.Worker);
+        var model = new ProbeMapper(source.Schema, MapperStage.Sequential);
+        var after = new ProbeMapper(source.Schema, MapperStage.Worker);
+        var view = TransformedDataView.Create(TransformedDataView.Create(TransformedDataView.Create(source, decode), model), after);
+        var rows = 0;
+        var reading = Task.Run(() =>
+        {
+            foreach (var batch in view.GetBatches(new BatchingOptions { BatchSize = 3, QueueDepth = 1, MaxDegreeOfParallelism = 1 }))
+            {
+                using (batch)
+                {
+                    Thread.Sleep(20); // the worker fills the queue and blocks
+                    rows += batch.RowCount;
+                }
+            }
+        });
+        Assert.IsTrue(reading.Wait(TimeSpan.FromSeconds(30)), "the stream deadlocked");
+        Assert.AreEqual(30, rows);
+        Assert.IsTrue(after.Seen.Values.All(s => s.Thread != "MLNetAttn decode"), "a stage after the model runs off the decode workers");
+    }
+
+    [TestMethod]
     [DataRow(ThreadPriority.AboveNormal)]
     [DataRow(ThreadPriority.Highest)]
     public void RaisingThePriorityIsRefusedBeforeAnythingRuns(ThreadPriority priority)
