@@ -60,7 +60,7 @@ public static partial class ThreadScheduling
             return null;
         // getpriority can return -1 legitimately, so read the value from /proc instead: field 19 of the stat line,
         // counted after the command name (which may hold spaces and ends at the last ')').
-        var stat = File.ReadAllText($"/proc/thread-self/stat");
+        var stat = File.ReadAllText("/proc/thread-self/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         return int.Parse(fields[16], System.Globalization.CultureInfo.InvariantCulture);
     }
