@@ -177,28 +177,21 @@ internal sealed record Preprocessing(int Resolution, int ResizeSize, ResizeKerne
 
     /// <summary>The same steps, in the same order, as the pipeline's ResizeImages (IsoCrop, centre anchor).</summary>
     /// <param name="path">The image file.</param>
-    /// <param name="fast">Decode JPEGs at 1/n size (<see cref="ShrinkFor"/>) instead of full size.</param>
+    /// <param name="fast">Decode JPEGs at 1/n size (<see cref="ImageDecodeOptions.JpegShrinkToShorterSide"/> = <see cref="ResizeSize"/>).</param>
     public RgbImage DecodeResizeCrop(string path, bool fast = false)
     {
-        var options = fast && ShrinkFor(ImageDecoder.ReadInfo(path)) is var n and > 1 ? new ImageDecodeOptions { JpegShrink = n } : null;
-        using var decoded = ImageDecoder.Decode(path, options);
+        using var decoded = ImageDecoder.Decode(path, fast ? new ImageDecodeOptions { JpegShrinkToShorterSide = ResizeSize } : null);
         return ResizeCrop(decoded);
     }
 
     /// <summary>
-    /// The largest JPEG shrink-on-load factor (2, 4 or 8) that still leaves the shorter side at least
-    /// <see cref="ResizeSize"/>, so the resampler only ever shrinks; 1 for other formats and small images.
+    /// The JPEG shrink-on-load factor <see cref="ImageDecodeOptions.JpegShrinkToShorterSide"/> = <see cref="ResizeSize"/>
+    /// picks (the resampler then only ever shrinks); 1 for other formats and small images.
     /// </summary>
     public int ShrinkFor(ImageInfo info)
-    {
-        if (!info.Format.Contains("jpeg", StringComparison.OrdinalIgnoreCase) && !info.Format.Contains("jpg", StringComparison.OrdinalIgnoreCase))
-            return 1;
-        var shorter = Math.Min(info.Width, info.Height);
-        foreach (var n in (ReadOnlySpan<int>)[8, 4, 2])
-            if (shorter / n >= ResizeSize)
-                return n;
-        return 1;
-    }
+        => info.Format.Contains("jpeg", StringComparison.OrdinalIgnoreCase) || info.Format.Contains("jpg", StringComparison.OrdinalIgnoreCase)
+            ? ImageDecoder.JpegShrinkFor(info.Width, info.Height, ResizeSize)
+            : 1;
 
     /// <summary>
     /// Shorter side to <see cref="ResizeSize"/> with <see cref="Kernel"/>, then the centre crop, in one step that

@@ -38,6 +38,7 @@ public sealed class ImageLoadingTransformer : RowMappingTransformer
         writer.Set("autoRotate", Options.DecodeOptions.AutoRotate);
         writer.Set("applyIccProfile", Options.DecodeOptions.ApplyIccProfile);
         writer.Set("jpegShrink", Options.DecodeOptions.JpegShrink);
+        writer.Set("jpegShrinkToShorterSide", Options.DecodeOptions.JpegShrinkToShorterSide);
         writer.Set("maxPixels", Options.DecodeOptions.MaxPixels);
     }
 
@@ -48,6 +49,7 @@ public sealed class ImageLoadingTransformer : RowMappingTransformer
             AutoRotate = reader.GetBool("autoRotate"),
             ApplyIccProfile = reader.GetBool("applyIccProfile"),
             JpegShrink = reader.GetInt("jpegShrink", 1, 8),
+            JpegShrinkToShorterSide = reader.GetOptionalInt("jpegShrinkToShorterSide", 1, 1 << 16),
             MaxPixels = reader.GetLong("maxPixels", 1, long.MaxValue),
         },
         reader.GetEnum<RowErrorPolicy>("errorPolicy"), reader.GetString("errorColumnName")));

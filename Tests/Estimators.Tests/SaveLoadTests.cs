@@ -35,6 +35,32 @@ public sealed class SaveLoadTests
         }
     }
 
+    [TestMethod]
+    public void PerImageJpegShrinkIsSavedAndApplied()
+    {
+        var folder = TestData.TempFolder();
+        try
+        {
+            var vision = new VisionContext();
+            var data = vision.Data.LoadFromEnumerable(new[] { new PathRow { ImagePath = Path.Combine(TestData.Images, "rocket.jpg") } });
+            var decode = MLNetAttn.Transforms.Imaging.ImageDecodeOptions.Default with { JpegShrinkToShorterSide = 100 };
+            var model = vision.Transforms.LoadImages("Image", null, "ImagePath", decode).Fit(data);
+            var path = Path.Combine(folder, "pipeline.zip");
+            vision.Model.Save(model, data.Schema, path);
+            var loaded = new VisionContext().Model.Load(path, out _);
+            foreach (var transformer in new[] { model, loaded })
+            {
+                using var batch = transformer.Transform(data).GetBatches().Single();
+                var image = batch.GetColumn<ImageColumn>(batch.Schema["Image"].Index)[0]!;
+                Assert.AreEqual((160, 106), (image.Width, image.Height), "640 x 427 at 1/4: the largest factor keeping 100 pixels");
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static byte[] Saved()
     {
         var vision = new VisionContext();

@@ -50,11 +50,24 @@ public sealed record ImageDecodeOptions
     /// </summary>
     public int JpegShrink { get; init; } = 1;
 
+    /// <summary>
+    /// JPEG only: decode at the largest 1/n size (n = 8, 4 or 2) whose shorter side is still at least this many
+    /// pixels, chosen per image from its header; images too small to shrink decode at full size. Default = null
+    /// (off). Set it to the model's resize size (timm's resize_size) so the resampler only ever shrinks: a fast
+    /// mode for photos much larger than the model input, with the same caveat as <see cref="JpegShrink"/> (the
+    /// pixels differ slightly from PIL's; Benchmarks/RESULTS.md states the cost). Not combined with JpegShrink.
+    /// </summary>
+    public int? JpegShrinkToShorterSide { get; init; }
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPixels, 1, nameof(MaxPixels));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxStreamBytes, 1, nameof(MaxStreamBytes));
         if (JpegShrink is not (1 or 2 or 4 or 8))
             throw new ArgumentOutOfRangeException(nameof(JpegShrink), JpegShrink, "JpegShrink must be 1, 2, 4 or 8.");
+        if (JpegShrinkToShorterSide is < 1)
+            throw new ArgumentOutOfRangeException(nameof(JpegShrinkToShorterSide), JpegShrinkToShorterSide, "JpegShrinkToShorterSide is a side length of at least 1 pixel, or null (off).");
+        if (JpegShrinkToShorterSide is not null && JpegShrink != 1)
+            throw new ArgumentException("Set JpegShrink (a fixed factor) or JpegShrinkToShorterSide (a factor per image), not both.", nameof(JpegShrinkToShorterSide));
     }
 }

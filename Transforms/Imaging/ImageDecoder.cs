@@ -165,6 +165,21 @@ public static class ImageDecoder
             $"'{input}' {what}; check the file." + (detail.Length > 0 ? $" (libvips: {detail})" : ""));
     }
 
+    /// <summary>
+    /// The largest JPEG shrink-on-load factor (8, 4 or 2) that leaves the shorter side at least <paramref name="side"/>
+    /// pixels (libvips rounds the shrunk size down), or 1.
+    /// </summary>
+    internal static int JpegShrinkFor(int width, int height, int side)
+    {
+        var shorter = Math.Min(width, height);
+        foreach (var n in (ReadOnlySpan<int>)[8, 4, 2])
+        {
+            if (shorter / n >= side)
+                return n;
+        }
+        return 1;
+    }
+
     private static RgbImage DecodeWith(string loader, VipsArgs args, string input, ImageDecodeOptions options)
     {
         args.Add("access", "sequential").Add("fail_on", "truncated");
@@ -176,6 +191,13 @@ public static class ImageDecoder
         {
             var image = VipsOperation.CallImage(loader, args, input, decode: true);
             chain.Add(image);
+            if (options.JpegShrinkToShorterSide is { } side && loader.Contains("Jpeg", StringComparison.Ordinal)
+                && JpegShrinkFor(image.Width, image.Height, side) is var n and > 1)
+            {
+                // Only the header has been read: open again at 1/n (libjpeg scales while decoding).
+                image = VipsOperation.CallImage(loader, args.Add("shrink", n), input, decode: true);
+                chain.Add(image);
+            }
 
             // Loaders are lazy: only the header has been read so far.
             var pixels = (long)image.Width * image.Height;

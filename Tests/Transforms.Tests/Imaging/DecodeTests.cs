@@ -99,6 +99,24 @@ public sealed class DecodeTests
     }
 
     [TestMethod]
+    public void JpegShrinkToAShorterSidePicksTheFactorPerImage()
+    {
+        var rocket = ImagingFixtures.Photo("rocket.jpg"); // 640 x 427
+        using var exact = ImageDecoder.Decode(rocket, new ImageDecodeOptions { JpegShrink = 2 });
+        using var half = ImageDecoder.Decode(rocket, new ImageDecodeOptions { JpegShrinkToShorterSide = 213 });
+        Assert.AreEqual((320, 213), (half.Width, half.Height), "427 / 2 = 213 still reaches 213");
+        CollectionAssert.AreEqual(exact.Pixels.ToArray(), half.Pixels.ToArray(), "the same decode as a fixed factor of 2");
+        using var full = ImageDecoder.Decode(rocket, new ImageDecodeOptions { JpegShrinkToShorterSide = 214 });
+        Assert.AreEqual((640, 427), (full.Width, full.Height), "no factor keeps 214 pixels: full size");
+        using var quarter = ImageDecoder.Decode(rocket, new ImageDecodeOptions { JpegShrinkToShorterSide = 100 });
+        Assert.AreEqual((160, 106), (quarter.Width, quarter.Height), "427 / 4 = 106 >= 100, 427 / 8 = 53 < 100");
+        using var png = ImageDecoder.Decode(ImagingFixtures.Photo("chelsea.png"), new ImageDecodeOptions { JpegShrinkToShorterSide = 10 });
+        Assert.AreEqual(451, png.Width, "PNGs are not shrunk");
+        Assert.ThrowsExactly<ArgumentException>(() => ImageDecoder.Decode(rocket, new ImageDecodeOptions { JpegShrink = 2, JpegShrinkToShorterSide = 100 }));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ImageDecoder.Decode(rocket, new ImageDecodeOptions { JpegShrinkToShorterSide = 0 }));
+    }
+
+    [TestMethod]
     public void JpegShrinkOnLoadIsOptIn()
     {
         using var shrunk = ImageDecoder.Decode(ImagingFixtures.Photo("rocket.jpg"), new ImageDecodeOptions { JpegShrink = 2 });
