@@ -57,12 +57,14 @@ internal static class PeerChild
 
         var warmUp = vision.Data.LoadFromEnumerable(paths.Take(batch).Select(p => new PathRow { ImagePath = p }).ToList());
         Drain(transformer.Transform(warmUp), options);
+        var cpu = CpuClock.StartNew();
         var clock = Stopwatch.StartNew();
         var (rows, errors) = Drain(transformer.Transform(data), options);
         var seconds = clock.Elapsed.TotalSeconds;
+        var cpuSeconds = cpu.Seconds;
         if (errors > 0)
             throw new InvalidOperationException($"{errors} of {rows} images in '{images}' failed; the benchmark needs readable photos (re-create the folder)");
-        return new PeerResult(rows, seconds, 0, $"VisionContext pipeline, batch {batch}, {threads} intra-op threads, {workers} decode workers, queue depth {options.QueueDepth}, spinning {(spinning ? "on" : "off")}, workers {priority}");
+        return new PeerResult(rows, seconds, 0, $"VisionContext pipeline, batch {batch}, {threads} intra-op threads, {workers} decode workers, queue depth {options.QueueDepth}, spinning {(spinning ? "on" : "off")}, workers {priority}", cpuSeconds);
     }
 
     private static (int Rows, int Errors) Drain(IDataView view, BatchingOptions options)
@@ -108,6 +110,7 @@ internal static class PeerChild
         try
         {
             using (session.Run(input, tensors[0])) { } // warm-up
+            var cpu = CpuClock.StartNew();
             var clock = Stopwatch.StartNew();
             var rows = 0;
             for (var i = 0; i < tensors.Count; i++)
@@ -115,7 +118,8 @@ internal static class PeerChild
                 using var _ = session.Run(input, tensors[i]);
                 rows += batches[i].Count;
             }
-            return new PeerResult(rows, clock.Elapsed.TotalSeconds, 0, $"ORT {OnnxRuntimeInfo.Version}, batch {batch}, {threads} intra-op threads, {Path.GetFileName(model)}");
+            var seconds = clock.Elapsed.TotalSeconds;
+            return new PeerResult(rows, seconds, 0, $"ORT {OnnxRuntimeInfo.Version}, batch {batch}, {threads} intra-op threads, {Path.GetFileName(model)}", cpu.Seconds);
         }
         finally
         {
@@ -137,14 +141,16 @@ internal static class PeerChild
         var paths = ImageFiles(o.Required("--images"), o.Int("--limit", 0));
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = workers };
         Parallel.ForEach(paths.Take(Math.Min(16, paths.Count)), parallel, p => prep.DecodeResizeCrop(p, fast).Dispose()); // warm-up
+        var cpu = CpuClock.StartNew();
         var clock = Stopwatch.StartNew();
         Parallel.ForEach(paths, parallel, p => prep.DecodeResizeCrop(p, fast).Dispose());
         var seconds = clock.Elapsed.TotalSeconds;
+        var cpuSeconds = cpu.Seconds;
         var peak = ProcessMemory.VmHwmKb(); // before the accuracy check below loads a model
         var note = $"libvips {VipsSettings.LibvipsVersion} decode{(fast ? " with JPEG shrink-on-load" : "")} + PIL-exact {prep.Kernel} resize + crop, {workers} workers";
         if (fast)
             note += "; " + FastModeCost.Measure(prep, paths, o.Value("--model"), o.Int("--threads", 2));
-        return new PeerResult(paths.Count, seconds, peak, note);
+        return new PeerResult(paths.Count, seconds, peak, note, cpuSeconds);
     }
 
     internal static List<string> ImageFiles(string folder, int limit)
@@ -204,12 +210,30 @@ internal sealed record Preprocessing(int Resolution, int ResizeSize, ResizeKerne
     }
 }
 
-/// <summary>What every child prints last: images done, seconds taken, peak resident memory, and how it was run.</summary>
-internal sealed record PeerResult(int Images, double Seconds, long VmHwmKb, string Note)
+/// <summary>
+/// What every child prints last: images done, seconds taken, peak resident memory, how it was run, and the CPU time
+/// its process spent in the timed pass (all threads; -1 where not measured).
+/// </summary>
+internal sealed record PeerResult(int Images, double Seconds, long VmHwmKb, string Note, double CpuSeconds = -1)
 {
     public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public double ImagesPerSecond => Seconds > 0 ? Images / Seconds : 0;
+
+    /// <summary>CPU milliseconds per image (all threads), or NaN where not measured.</summary>
+    public double CpuMsPerImage => CpuSeconds >= 0 && Images > 0 ? CpuSeconds * 1000 / Images : double.NaN;
+}
+
+/// <summary>The process's CPU time (user + system, all threads) between its start and <see cref="Seconds"/>.</summary>
+internal readonly struct CpuClock
+{
+    private readonly TimeSpan _start;
+
+    private CpuClock(TimeSpan start) => _start = start;
+
+    public static CpuClock StartNew() => new(Process.GetCurrentProcess().TotalProcessorTime);
+
+    public double Seconds => (Process.GetCurrentProcess().TotalProcessorTime - _start).TotalSeconds;
 }
 
 /// <summary>Peak resident memory from /proc (VmHWM), in KiB; -1 where /proc is missing.</summary>

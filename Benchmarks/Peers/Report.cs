@@ -28,17 +28,17 @@ internal sealed class Report
 
     private IEnumerable<string[]> MainTable()
     {
-        yield return ["model", "measurement", "img/s", "× (a)", "peak RSS MiB", "how"];
+        yield return ["model", "measurement", "img/s", "× (a)", "CPU ms/img", "peak RSS MiB", "how"];
         foreach (var model in _rows.Select(r => r.Model).Distinct())
         {
             var of = _rows.Where(r => r.Model == model).ToDictionary(r => r.Key);
             var a = of.GetValueOrDefault("a")?.Result.ImagesPerSecond ?? 0;
             foreach (var r in of.Values)
-                yield return [model, r.Label, F(r.Result.ImagesPerSecond, "0.0"), Ratio(r.Result.ImagesPerSecond, a), r.Result.VmHwmKb > 0 ? F(r.Result.VmHwmKb / 1024.0, "0") : "–", r.Result.Note];
+                yield return [model, r.Label, F(r.Result.ImagesPerSecond, "0.0"), Ratio(r.Result.ImagesPerSecond, a), Cpu(r.Result.CpuMsPerImage), r.Result.VmHwmKb > 0 ? F(r.Result.VmHwmKb / 1024.0, "0") : "–", r.Result.Note];
             if (Bound(of) is { } bound)
-                yield return [model, "bound 1/(1/R_infer + 1/R_decode)", F(bound, "0.0"), Ratio(bound, a), "–", "R_infer = (d), R_decode = decode row"];
+                yield return [model, "bound 1/(1/R_infer + 1/R_decode)", F(bound, "0.0"), Ratio(bound, a), Cpu(BoundCpu(of)), "–", "R_infer = (d), R_decode = decode row; CPU = (d)'s + decode's"];
             if (Bound(of, "fast") is { } fastBound)
-                yield return [model, "bound with the fast decode", F(fastBound, "0.0"), Ratio(fastBound, a), "–", "R_infer = (d), R_decode = fast decode row"];
+                yield return [model, "bound with the fast decode", F(fastBound, "0.0"), Ratio(fastBound, a), Cpu(BoundCpu(of, "fast")), "–", "R_infer = (d), R_decode = fast decode row"];
         }
     }
 
@@ -46,6 +46,12 @@ internal sealed class Report
         => of.TryGetValue("d", out var d) && of.TryGetValue(decode, out var dec) && d.Result.ImagesPerSecond > 0 && dec.Result.ImagesPerSecond > 0
             ? 1 / (1 / d.Result.ImagesPerSecond + 1 / dec.Result.ImagesPerSecond)
             : null;
+
+    /// <summary>The CPU time per image the bound assumes: inference's and decoding's, each measured alone.</summary>
+    private static double BoundCpu(Dictionary<string, Row> of, string decode = "decode")
+        => of.TryGetValue("d", out var d) && of.TryGetValue(decode, out var dec) ? d.Result.CpuMsPerImage + dec.Result.CpuMsPerImage : double.NaN;
+
+    private static string Cpu(double msPerImage) => double.IsNaN(msPerImage) ? "–" : F(msPerImage, "0.00");
 
     private IEnumerable<string[]> Targets()
     {

@@ -80,13 +80,14 @@ if ('decode-only' in args) {
   const one = (f) => sharp(f).removeAlpha().toColourspace('srgb')
     .resize({ width: resizeSize, height: resizeSize, fit: 'outside', kernel, fastShrinkOnLoad }).raw().toBuffer();
   await Promise.all(files.slice(0, 16).map(one));
+  const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   let next = 0;
   await Promise.all(Array.from({ length: decodeWorkers }, async () => {
     while (next < files.length) await one(files[next++]);
   }));
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  console.log(JSON.stringify({ images: files.length, seconds: secs, vmhwm_kb: vmhwm(),
+  console.log(JSON.stringify({ images: files.length, seconds: secs, vmhwm_kb: vmhwm(), cpu_seconds: cpuSeconds(cpu0),
     note: `sharp ${sharp.versions.sharp ?? ''} decode + ${kernel} resize, ${decodeWorkers} workers, fastShrinkOnLoad ${fastShrinkOnLoad}` }));
   process.exit(0);
 }
@@ -94,6 +95,7 @@ if ('decode-only' in args) {
 // Warm-up on the first batch.
 await session.run({ [inputName]: await prepare(0) });
 
+const cpuStarted = process.cpuUsage();
 const started = process.hrtime.bigint();
 let count = 0;
 let next = prepare(0);
@@ -105,12 +107,19 @@ for (let start = 0; start < files.length; start += batch) {
   for (const v of Object.values(result)) v.dispose?.();
 }
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+const cpu = cpuSeconds(cpuStarted);
 const here = path.dirname(new URL(import.meta.url).pathname);
 const pkg = (name) => JSON.parse(readFileSync(path.join(here, 'node_modules', name, 'package.json'), 'utf8')).version;
 console.log(JSON.stringify({
-  images: count, seconds, vmhwm_kb: vmhwm(),
+  images: count, seconds, vmhwm_kb: vmhwm(), cpu_seconds: cpu,
   note: `onnxruntime-node ${pkg('onnxruntime-node')}, sharp ${pkg('sharp')} (libvips ${sharp.versions.vips}), ${threads} intra-op threads, ${decodeWorkers} decode workers, fastShrinkOnLoad ${fastShrinkOnLoad}`,
 }));
+
+// The process's CPU time since `since` (user + system, all threads, libvips' and ORT's included), in seconds.
+function cpuSeconds(since) {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1e6;
+}
 
 function vmhwm() {
   const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));

@@ -87,13 +87,15 @@ def main() -> int:
     with torch.inference_mode():
         for x in batches(paths[:a.batch], transform, a.batch, 0):
             model(x)  # warm-up: allocator, kernels, first-touch of the weights
+        cpu_start = time.process_time()  # all threads of this process (not the DataLoader's worker processes)
         start = time.perf_counter()
         count = 0
         for x in batches(paths, transform, a.batch, a.workers):
             logits = model(x)
             count += logits.shape[0]
         seconds = time.perf_counter() - start
-    print(json.dumps({'images': count, 'seconds': seconds, 'vmhwm_kb': vmhwm_kb(),
+        cpu_seconds = time.process_time() - cpu_start
+    print(json.dumps({'images': count, 'seconds': seconds, 'vmhwm_kb': vmhwm_kb(), 'cpu_seconds': cpu_seconds,
                       'note': f'torch {torch.__version__}, {a.threads} threads, ' + (f'DataLoader {a.workers} workers' if a.workers else 'simple loop')}))
     return 0
 
