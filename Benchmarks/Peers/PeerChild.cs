@@ -35,6 +35,7 @@ internal static class PeerChild
         var model = o.Required("--model");
         var images = o.Required("--images");
         var batch = o.Int("--batch", 32);
+        var runSize = o.Int("--run-size", batch);
         var threads = o.Int("--threads", 2);
         var workers = o.Int("--decode-workers", Environment.ProcessorCount);
         var limit = o.Int("--limit", 0);
@@ -50,7 +51,7 @@ internal static class PeerChild
         var paths = ImageFiles(images, limit);
         var data = vision.Data.LoadFromEnumerable(paths.Select(p => new PathRow { ImagePath = p }).ToList());
         var estimator = vision.Transforms.LoadImages("Image", null, "ImagePath")
-            .Append(vision.Transforms.ApplyBackbone(model, "Image", new OnnxOptions { BatchSize = batch, IntraOpNumThreads = threads, InterOpNumThreads = 1, AllowSpinning = spinning }))
+            .Append(vision.Transforms.ApplyBackbone(model, "Image", new OnnxOptions { BatchSize = runSize, IntraOpNumThreads = threads, InterOpNumThreads = 1, AllowSpinning = spinning }))
             .Append(vision.Transforms.ApplyClassificationHead());
         var transformer = estimator.Fit(data);
         var options = new BatchingOptions { BatchSize = batch, MaxDegreeOfParallelism = workers, QueueDepth = o.Int("--queue-depth", BatchingOptions.Default.QueueDepth), WorkerPriority = priority };
@@ -64,7 +65,7 @@ internal static class PeerChild
         var cpuSeconds = cpu.Seconds;
         if (errors > 0)
             throw new InvalidOperationException($"{errors} of {rows} images in '{images}' failed; the benchmark needs readable photos (re-create the folder)");
-        return new PeerResult(rows, seconds, 0, $"VisionContext pipeline, batch {batch}, {threads} intra-op threads, {workers} decode workers, queue depth {options.QueueDepth}, spinning {(spinning ? "on" : "off")}, workers {priority}", cpuSeconds);
+        return new PeerResult(rows, seconds, 0, $"VisionContext pipeline, batch {batch}{(runSize != batch ? $" in ORT runs of {runSize}" : "")}, {threads} intra-op threads, {workers} decode workers, queue depth {options.QueueDepth}, spinning {(spinning ? "on" : "off")}, workers {priority}", cpuSeconds);
     }
 
     private static (int Rows, int Errors) Drain(IDataView view, BatchingOptions options)

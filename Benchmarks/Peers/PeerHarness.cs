@@ -17,7 +17,7 @@ internal static class PeerHarness
 {
     public const string Usage =
         "peers [--variants shvit_s4@256,efficientvit_b1@224,cloformer_xxs@224] [--images 300] [--batch 32] [--threads 2]\n" +
-        "      [--decode-workers <cores>] [--torch-workers 0] [--queue-depth 2] [--allow-spinning on|off] [--worker-priority Normal|BelowNormal|Lowest] [--repeat 3] [--only a,score,b,c,d,e,decode,fast,sharp] [--work /tmp/mlnetattn-bench-peers]\n" +
+        "      [--decode-workers <cores>] [--torch-workers 0] [--queue-depth 2] [--allow-spinning on|off] [--worker-priority Normal|BelowNormal|Lowest] [--run-size <batch>] [--repeat 3] [--only a,score,b,c,d,e,decode,fast,sharp] [--work /tmp/mlnetattn-bench-peers]\n" +
         "      [--results Benchmarks/RESULTS.md | --no-results] [--exact-shrink] [--score-args \"<template>\"]";
 
     private const string DefaultVariants = "shvit_s4@256,efficientvit_b1@224,cloformer_xxs@224";
@@ -46,7 +46,8 @@ internal static class PeerHarness
             ExactShrink: o.Flag("--exact-shrink"),
             ScoreArgs: o.Value("--score-args") ?? DefaultScoreArgs,
             AllowSpinning: o.Value("--allow-spinning"),
-            WorkerPriority: o.Value("--worker-priority"));
+            WorkerPriority: o.Value("--worker-priority"),
+            RunSize: o.Value("--run-size") is null ? null : o.Int("--run-size", 0));
         var root = Repository.Root();
         var results = o.Flag("--no-results") ? null : Path.GetFullPath(o.Value("--results") ?? Path.Combine(root, "Benchmarks", "RESULTS.md"));
         Directory.CreateDirectory(settings.Work);
@@ -96,10 +97,12 @@ internal static class PeerHarness
             "--mean", Floats(spec.Mean), "--std", Floats(spec.Std), "--batch", $"{s.Batch}", "--threads", $"{s.Threads}",
         ];
         var workers = $"{s.DecodeWorkers}";
+        // Rows per ORT run for the library and for ORT alone (d, e): the batch unless --run-size says otherwise.
+        string[] inference = s.RunSize is { } r ? [.. prep[..^4], "--batch", $"{r}", .. prep[^2..]] : prep;
 
         var steps = new List<(string Key, string Label, Func<PeerResult> Run)>
         {
-            ("a", "(a) MLNetAttn end to end (library API)", () => ChildRunner.Run(self, ["peer-child", "pipeline", "--model", ours, .. prep, "--decode-workers", workers, "--queue-depth", $"{s.QueueDepth}", .. (s.AllowSpinning is null ? Array.Empty<string>() : new[] { "--allow-spinning", s.AllowSpinning }),
+            ("a", "(a) MLNetAttn end to end (library API)", () => ChildRunner.Run(self, ["peer-child", "pipeline", "--model", ours, .. prep, "--run-size", $"{s.RunSize ?? s.Batch}", "--decode-workers", workers, "--queue-depth", $"{s.QueueDepth}", .. (s.AllowSpinning is null ? Array.Empty<string>() : new[] { "--allow-spinning", s.AllowSpinning }),
                 .. (s.WorkerPriority is null ? Array.Empty<string>() : new[] { "--worker-priority", s.WorkerPriority })])),
             ("score", "(a') mlnetattn score (CLI batch job)", () => score!.Run(ours, images, s, Path.Combine(s.Work, $"score_{card.Architecture}"))),
             ("b", "(b) PyTorch eager + PIL", () => ChildRunner.Run("/usr/bin/python3",
@@ -108,8 +111,8 @@ internal static class PeerHarness
             ("c", "(c) onnxruntime-node + sharp", () => ChildRunner.Run("node",
                 [Path.Combine(root, "Benchmarks/peers/ort_sharp.mjs"), "--model", ours, .. prep[..6], "--kernel", SharpKernel(spec.Interpolation), .. prep[8..],
                  "--decode-workers", workers, .. (s.ExactShrink ? new[] { "--exact-shrink" } : [])])),
-            ("d", "(d) ORT alone, pre-decoded (R_infer)", () => ChildRunner.Run(self, ["peer-child", "raw", "--model", ours, .. prep])),
-            ("e", "(e) torch.onnx.export graph, ORT alone", () => ChildRunner.Run(self, ["peer-child", "raw", "--model", theirs, .. prep])),
+            ("d", "(d) ORT alone, pre-decoded (R_infer)", () => ChildRunner.Run(self, ["peer-child", "raw", "--model", ours, .. inference])),
+            ("e", "(e) torch.onnx.export graph, ORT alone", () => ChildRunner.Run(self, ["peer-child", "raw", "--model", theirs, .. inference])),
             ("decode", "decode + resize + crop, all workers (R_decode)", () => ChildRunner.Run(self, ["peer-child", "decode", .. prep, "--decode-workers", workers])),
             ("fast", "decode fast mode (JPEG shrink-on-load) + resize + crop (R_decode fast)", () => ChildRunner.Run(self,
                 ["peer-child", "decode", .. prep, "--decode-workers", workers, "--fast", "--model", ours])),
@@ -176,7 +179,7 @@ internal static class PeerHarness
 
 /// <summary>The harness's settings, as given on the command line.</summary>
 internal sealed record Settings(string[] Variants, int Images, int Batch, int Threads, int DecodeWorkers, int TorchWorkers, int Repeat, int QueueDepth, HashSet<string> Only,
-    string Work, bool ExactShrink, string ScoreArgs, string? AllowSpinning = null, string? WorkerPriority = null);
+    string Work, bool ExactShrink, string ScoreArgs, string? AllowSpinning = null, string? WorkerPriority = null, int? RunSize = null);
 
 /// <summary>One measurement of one model.</summary>
 internal sealed record Row(string Model, string Key, string Label, PeerResult Result);

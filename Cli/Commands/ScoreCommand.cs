@@ -28,6 +28,11 @@ internal static class ScoreCommand
         var decodeWorkers = new Option<int>("--decode-workers") { Description = "Threads decoding and resizing ahead of the model (0: the processor count); they run below the model's priority.", DefaultValueFactory = _ => 0 };
         var top = new Option<int>("--top") { Description = "Classes per image (top-k labels and scores).", DefaultValueFactory = _ => 5 };
         var features = new Option<bool>("--features") { Description = "Store the pooled feature vector instead of top-k classes." };
+        var jpegShrink = new Option<bool>("--jpeg-shrink-on-load")
+        {
+            Description = "Fast mode: decode each JPEG at 1/2, 1/4 or 1/8 size where that still covers the model's resize size (libjpeg's DCT scaling). " +
+                "Much faster for photos well above the model input; not PIL-exact (the cost is measured in Benchmarks/RESULTS.md). Part of the job's identity.",
+        };
         var shard = new Option<string?>("--shard") { Description = "Score shard i of n (0-based), e.g. 2/8. Default: from JOB_COMPLETION_INDEX + --shard-count, or SLURM_ARRAY_TASK_ID/COUNT, else all." };
         var shardCount = new Option<int?>("--shard-count") { Description = "The number of shards, with JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID." };
         var resume = new Option<bool>("--resume") { Description = "Require an existing job to continue. (A rerun always continues where the last stopped; this only refuses to start afresh.)" };
@@ -40,7 +45,7 @@ internal static class ScoreCommand
         var logJson = new Option<bool>("--log-json") { Description = "Log lines as JSON objects (one per line, on standard error) for log collectors." };
         var command = new Command("score", "Batch scoring job: folders, globs or manifests in; DuckDB or Parquet out; resumable, sharded, bad-input-proof.")
         {
-            model, checkpoint, resolution, input, pathColumn, output, batch, threads, decodeWorkers, top, features, shard, shardCount, resume, allowModel, allowInputs,
+            model, checkpoint, resolution, input, pathColumn, output, batch, threads, decodeWorkers, top, features, jpegShrink, shard, shardCount, resume, allowModel, allowInputs,
             maxBytes, maxPixels, logInterval, verbose, logJson,
         };
         command.SetAction(async (result, cancellationToken) =>
@@ -65,6 +70,7 @@ internal static class ScoreCommand
                     DecodeWorkers = result.GetValue(decodeWorkers),
                     TopK = result.GetValue(top),
                     Features = result.GetValue(features),
+                    JpegShrinkOnLoad = result.GetValue(jpegShrink),
                     Shard = ShardSpec.Resolve(result.GetValue(shard), result.GetValue(shardCount), Environment.GetEnvironmentVariable),
                     Resume = result.GetValue(resume),
                     AllowChangedModel = result.GetValue(allowModel),

@@ -137,7 +137,11 @@ internal sealed class ScoreJob(ScoreJobOptions options, ILoggerFactory logging)
     {
         var vision = new VisionContext(loggerFactory: logging);
         var source = new ScoreSource(pending, options.MaxBytes);
-        var decode = ImageDecodeOptions.Default with { MaxPixels = options.MaxPixels };
+        var decode = ImageDecodeOptions.Default with
+        {
+            MaxPixels = options.MaxPixels,
+            JpegShrinkToShorterSide = options.JpegShrinkOnLoad ? BackboneSpec.FromOnnxMetadata(model.Metadata, [], model.OnnxPath).ResizeSize : null,
+        };
         var output = options.Features ? "pooled" : "logits";
         var load = vision.Transforms.LoadImages("Image", null, ScoreSource.BytesColumn, decode, RowErrorPolicy.Mark, ScoreSource.ErrorColumn);
         var backbone = vision.Transforms.ApplyBackbone(model.OnnxPath, "Image", new OnnxOptions { BatchSize = options.BatchSize, OutputColumns = [output], IntraOpNumThreads = options.IntraOpThreads });

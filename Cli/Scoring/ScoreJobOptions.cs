@@ -27,6 +27,11 @@ internal sealed record ScoreJobOptions
     public int TopK { get; init; } = 5;
     /// <summary>Store the pooled feature vector instead of top-k classes.</summary>
     public bool Features { get; init; }
+    /// <summary>
+    /// Decode JPEGs at 1/2, 1/4 or 1/8 size where that still covers the model's resize size
+    /// (<see cref="MLNetAttn.Transforms.Imaging.ImageDecodeOptions.JpegShrinkToShorterSide"/>): faster, not PIL-exact.
+    /// </summary>
+    public bool JpegShrinkOnLoad { get; init; }
     /// <summary>The slice of the inputs this process scores.</summary>
     public ShardSpec Shard { get; init; } = ShardSpec.Whole;
     /// <summary>Require an existing job to continue (refuse to start a new one).</summary>
@@ -50,6 +55,9 @@ internal sealed record ScoreJobOptions
     /// <summary>The DuckDB file the job writes: <see cref="Output"/> itself, or <c>results.duckdb</c> inside the Parquet folder.</summary>
     public string DatabasePath => OutputIsDuckDb ? Path.GetFullPath(Output) : Path.Combine(Path.GetFullPath(Output), "results.duckdb");
 
-    /// <summary>"features" or "top{k}": part of the job's identity.</summary>
-    public string Mode => Features ? "features" : $"top{TopK}";
+    /// <summary>
+    /// "features" or "top{k}", with "+jpeg-shrink" in the fast decode mode: part of the job's identity, so that rows
+    /// scored from shrunk decodes never mix with exact ones in one output.
+    /// </summary>
+    public string Mode => (Features ? "features" : $"top{TopK}") + (JpegShrinkOnLoad ? "+jpeg-shrink" : "");
 }

@@ -256,6 +256,39 @@ public sealed class ScoreJobTests
     }
 
     [TestMethod]
+    public void JpegShrinkOnLoadDecodesJpegsSmallerAndIsAJobOfItsOwn()
+    {
+        // The model's resize size is 73 (64 / 0.875): rocket.jpg (640 × 427) decodes at 1/4, hubble_deep_field.jpg
+        // (1000 × 872) at 1/8; a PNG is never shrunk.
+        var images = Path.Combine(_work, "images");
+        Directory.CreateDirectory(images);
+        foreach (var photo in new[] { "chelsea.png", "rocket.jpg", "hubble_deep_field.jpg" })
+            File.Copy(Path.Combine(AppContext.BaseDirectory, "Fixtures", "images", photo), Path.Combine(images, photo));
+        var exactDb = Path.Combine(_work, "exact.duckdb");
+        var fastDb = Path.Combine(_work, "fast.duckdb");
+        var exact = Score(null, "--model", ModelPath, "--input", images, "--out", exactDb, "--top", "3");
+        Assert.AreEqual(0, exact.ExitCode, exact.StdErr);
+        var fast = Score(null, "--model", ModelPath, "--input", images, "--out", fastDb, "--top", "3", "--jpeg-shrink-on-load");
+        Assert.AreEqual(0, fast.ExitCode, fast.StdErr);
+        StringAssert.Contains(fast.StdOut, "scored 3, failed 0");
+        Assert.AreEqual("top3+jpeg-shrink", Query(fastDb, "SELECT mode FROM job")[0][0]);
+        Assert.AreEqual("top3", Query(exactDb, "SELECT mode FROM job")[0][0]);
+
+        const string scores = "SELECT path, top_scores FROM results ORDER BY path";
+        var a = Query(exactDb, scores).ToDictionary(r => Path.GetFileName((string)r[0]!), r => (double[])r[1]!);
+        var b = Query(fastDb, scores).ToDictionary(r => Path.GetFileName((string)r[0]!), r => (double[])r[1]!);
+        CollectionAssert.AreEqual(a["chelsea.png"], b["chelsea.png"], "a PNG decodes the same either way");
+        foreach (var jpeg in new[] { "rocket.jpg", "hubble_deep_field.jpg" })
+            Assert.IsTrue(a[jpeg].Zip(b[jpeg]).Any(p => p.First != p.Second), $"{jpeg}: the shrunk decode must change the scores ({string.Join(",", a[jpeg])})");
+
+        // The fast mode against results of the exact mode is another job: refused, nothing changed.
+        var mixed = Score(null, "--model", ModelPath, "--input", images, "--out", exactDb, "--top", "3", "--jpeg-shrink-on-load");
+        Assert.AreEqual(2, mixed.ExitCode, mixed.StdErr);
+        StringAssert.Contains(mixed.StdErr, "top3+jpeg-shrink");
+        Assert.AreEqual("top3", Query(exactDb, "SELECT mode FROM job")[0][0]);
+    }
+
+    [TestMethod]
     public void AParquetManifestResolvesPathsAgainstItsFolder()
     {
         var data = Path.Combine(_work, "data");
