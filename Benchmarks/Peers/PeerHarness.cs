@@ -17,8 +17,8 @@ internal static class PeerHarness
 {
     public const string Usage =
         "peers [--variants shvit_s4@256,efficientvit_b1@224,cloformer_xxs@224] [--images 300] [--batch 32] [--threads 2]\n" +
-        "      [--decode-workers <cores>] [--torch-workers 0] [--queue-depth 2] [--allow-spinning on|off] [--worker-priority Normal|BelowNormal|Lowest] [--run-size <batch>] [--repeat 3] [--only a,score,b,c,d,e,decode,fast,sharp] [--work /tmp/mlnetattn-bench-peers]\n" +
-        "      [--results Benchmarks/RESULTS.md | --no-results] [--exact-shrink] [--score-args \"<template>\"]";
+        "      [--decode-workers <cores>] [--torch-workers 0] [--queue-depth 2] [--allow-spinning on|off] [--worker-priority Normal|BelowNormal|Lowest] [--run-size <batch>] [--repeat 3] [--only a,afast,score,b,c,d,e,decode,fast,sharp] [--work /tmp/mlnetattn-bench-peers]\n" +
+        "      [--results Benchmarks/RESULTS.md | --no-results] [--exact-shrink] [--score-args \"<template>\"] [--sides 375-640]";
 
     private const string DefaultVariants = "shvit_s4@256,efficientvit_b1@224,cloformer_xxs@224";
 
@@ -35,13 +35,14 @@ internal static class PeerHarness
         var settings = new Settings(
             Variants: (o.Value("--variants") ?? DefaultVariants).Split(',', StringSplitOptions.RemoveEmptyEntries),
             Images: o.Int("--images", 300),
+            Sides: Sides(o.Value("--sides") ?? "375-640"),
             Batch: o.Int("--batch", 32),
             Threads: o.Int("--threads", 2),
             DecodeWorkers: o.Int("--decode-workers", Environment.ProcessorCount),
             TorchWorkers: o.Int("--torch-workers", 0),
             Repeat: Math.Max(1, o.Int("--repeat", 3)),
             QueueDepth: o.Int("--queue-depth", BatchingOptions.Default.QueueDepth),
-            Only: (o.Value("--only") ?? "a,score,b,c,d,e,decode,fast,sharp").Split(',').ToHashSet(StringComparer.OrdinalIgnoreCase),
+            Only: (o.Value("--only") ?? "a,afast,score,b,c,d,e,decode,fast,sharp").Split(',').ToHashSet(StringComparer.OrdinalIgnoreCase),
             Work: o.Value("--work") ?? Path.Combine(Path.GetTempPath(), "mlnetattn-bench-peers"),
             ExactShrink: o.Flag("--exact-shrink"),
             ScoreArgs: o.Value("--score-args") ?? DefaultScoreArgs,
@@ -52,8 +53,9 @@ internal static class PeerHarness
         var results = o.Flag("--no-results") ? null : Path.GetFullPath(o.Value("--results") ?? Path.Combine(root, "Benchmarks", "RESULTS.md"));
         Directory.CreateDirectory(settings.Work);
 
-        var images = Path.Combine(settings.Work, $"images_{settings.Images}");
-        Repository.Python(root, "Benchmarks/peers/make_images.py", "--count", $"{settings.Images}", "--out", images);
+        var (sideMin, sideMax) = settings.Sides;
+        var images = Path.Combine(settings.Work, (sideMin, sideMax) == (375, 640) ? $"images_{settings.Images}" : $"images_{settings.Images}_{sideMin}-{sideMax}");
+        Repository.Python(root, "Benchmarks/peers/make_images.py", "--count", $"{settings.Images}", "--out", images, "--side-min", $"{sideMin}", "--side-max", $"{sideMax}");
         var score = ScoreCommand.Find(root);
         Console.Error.WriteLine(score is null ? "mlnetattn score: not available (mlnetattn score --help did not exit 0); its rows are skipped" : $"mlnetattn score: {score.Describe()}");
 
@@ -65,7 +67,7 @@ internal static class PeerHarness
         Console.WriteLine(report.Table);
         if (results is not null)
         {
-            File.WriteAllText(results, report.Markdown(MachineInfo.Describe(rows)));
+            File.WriteAllText(results, report.Markdown(MachineInfo.Describe(rows), results));
             Console.Error.WriteLine($"wrote {results}");
         }
         return 0;
@@ -100,10 +102,16 @@ internal static class PeerHarness
         // Rows per ORT run for the library and for ORT alone (d, e): the batch unless --run-size says otherwise.
         string[] inference = s.RunSize is { } r ? [.. prep[..^4], "--batch", $"{r}", .. prep[^2..]] : prep;
 
+        string[] pipeline =
+        [
+            "peer-child", "pipeline", "--model", ours, .. prep, "--run-size", $"{s.RunSize ?? s.Batch}", "--decode-workers", workers, "--queue-depth", $"{s.QueueDepth}",
+            .. (s.AllowSpinning is null ? Array.Empty<string>() : ["--allow-spinning", s.AllowSpinning]),
+            .. (s.WorkerPriority is null ? Array.Empty<string>() : ["--worker-priority", s.WorkerPriority]),
+        ];
         var steps = new List<(string Key, string Label, Func<PeerResult> Run)>
         {
-            ("a", "(a) MLNetAttn end to end (library API)", () => ChildRunner.Run(self, ["peer-child", "pipeline", "--model", ours, .. prep, "--run-size", $"{s.RunSize ?? s.Batch}", "--decode-workers", workers, "--queue-depth", $"{s.QueueDepth}", .. (s.AllowSpinning is null ? Array.Empty<string>() : new[] { "--allow-spinning", s.AllowSpinning }),
-                .. (s.WorkerPriority is null ? Array.Empty<string>() : new[] { "--worker-priority", s.WorkerPriority })])),
+            ("a", "(a) MLNetAttn end to end (library API)", () => ChildRunner.Run(self, [.. pipeline])),
+            ("afast", "(a) fast mode: the same with JPEG shrink-on-load", () => ChildRunner.Run(self, [.. pipeline, "--fast"])),
             ("score", "(a') mlnetattn score (CLI batch job)", () => score!.Run(ours, images, s, Path.Combine(s.Work, $"score_{card.Architecture}"))),
             ("b", "(b) PyTorch eager + PIL", () => ChildRunner.Run("/usr/bin/python3",
                 [Path.Combine(root, "Benchmarks/peers/torch_eager.py"), "--variant", card.Architecture, "--checkpoint", checkpoint, .. prep[..6],
@@ -157,6 +165,11 @@ internal static class PeerHarness
         }
     }
 
+    private static (int Min, int Max) Sides(string text)
+        => text.Split('-') is [var lo, var hi] && int.TryParse(lo, CultureInfo.InvariantCulture, out var min) && int.TryParse(hi, CultureInfo.InvariantCulture, out var max) && min is >= 16 && max >= min
+            ? (min, max)
+            : throw new ArgumentException($"--sides '{text}': give the photos' side range in pixels as MIN-MAX, e.g. 375-640");
+
     private static string Floats(IReadOnlyList<float> values) => string.Join(',', values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
 
     /// <summary>sharp's name for the kernel (its "cubic" is Catmull-Rom, a = -0.5, PIL's bicubic).</summary>
@@ -178,7 +191,7 @@ internal static class PeerHarness
 }
 
 /// <summary>The harness's settings, as given on the command line.</summary>
-internal sealed record Settings(string[] Variants, int Images, int Batch, int Threads, int DecodeWorkers, int TorchWorkers, int Repeat, int QueueDepth, HashSet<string> Only,
+internal sealed record Settings(string[] Variants, int Images, (int Min, int Max) Sides, int Batch, int Threads, int DecodeWorkers, int TorchWorkers, int Repeat, int QueueDepth, HashSet<string> Only,
     string Work, bool ExactShrink, string ScoreArgs, string? AllowSpinning = null, string? WorkerPriority = null, int? RunSize = null);
 
 /// <summary>One measurement of one model.</summary>
