@@ -161,7 +161,7 @@ internal static class PeerHarness
             var spread = list.Count > 1
                 ? string.Create(CultureInfo.InvariantCulture, $"; {list.Count} runs, {ordered[0].ImagesPerSecond:0.0}–{ordered[^1].ImagesPerSecond:0.0} img/s")
                 : "";
-            yield return new Row(name, key, label, median with { VmHwmKb = list.Max(r => r.VmHwmKb), Note = median.Note + spread });
+            yield return new Row(name, key, label, median with { VmHwmKb = list.Max(r => r.VmHwmKb), Note = median.Note + spread }, list);
         }
     }
 
@@ -195,4 +195,4 @@ internal sealed record Settings(string[] Variants, int Images, (int Min, int Max
     string Work, bool ExactShrink, string ScoreArgs, string? AllowSpinning = null, string? WorkerPriority = null, int? RunSize = null);
 
 /// <summary>One measurement of one model.</summary>
-internal sealed record Row(string Model, string Key, string Label, PeerResult Result);
+internal sealed record Row(string Model, string Key, string Label, PeerResult Result, IReadOnlyList<PeerResult> Runs);

@@ -65,11 +65,25 @@ internal sealed class Report
             [
                 model,
                 Check(Ips("c") > 0 ? a / Ips("c") : double.NaN, 1.05, higherIsBetter: true),
-                Check(Bound(of) is { } b ? a / b : double.NaN, 0.95, higherIsBetter: true),
+                Check(Bound(of) is { } b ? a / b : double.NaN, 0.95, higherIsBetter: true) + Paired(of, "a"),
                 Check(Ips("d") > 0 ? Ips("e") / Ips("d") : double.NaN, 1.00, higherIsBetter: false),
-                Check(Bound(of) is { } exact && Ips("afast") > 0 ? Ips("afast") / exact : double.NaN, 1.00, higherIsBetter: true, strictly: true),
+                Check(Bound(of) is { } exact && Ips("afast") > 0 ? Ips("afast") / exact : double.NaN, 1.00, higherIsBetter: true, strictly: true) + Paired(of, "afast"),
             ];
         }
+    }
+
+    /// <summary>
+    /// The same ratio taken per round (row <paramref name="key"/> over the bound from the (d) and decode runs of the
+    /// same round, seconds apart) and its median and range: slow drift in the machine's speed cancels out of it.
+    /// </summary>
+    private static string Paired(Dictionary<string, Row> of, string key)
+    {
+        if (!of.TryGetValue(key, out var row) || !of.TryGetValue("d", out var d) || !of.TryGetValue("decode", out var dec)
+            || row.Runs.Count < 2 || d.Runs.Count != row.Runs.Count || dec.Runs.Count != row.Runs.Count
+            || row.Runs.Concat(d.Runs).Concat(dec.Runs).Any(r => r.ImagesPerSecond <= 0))
+            return "";
+        var ratios = row.Runs.Select((r, i) => r.ImagesPerSecond * (1 / d.Runs[i].ImagesPerSecond + 1 / dec.Runs[i].ImagesPerSecond)).Order().ToList();
+        return string.Create(CultureInfo.InvariantCulture, $"; per round: median {ratios[ratios.Count / 2]:0.000}, {ratios[0]:0.000}–{ratios[^1]:0.000}");
     }
 
     private static string Check(double value, double target, bool higherIsBetter, bool strictly = false)
