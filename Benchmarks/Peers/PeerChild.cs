@@ -228,7 +228,7 @@ internal sealed record PeerResult(int Images, double Seconds, long VmHwmKb, stri
     public double CpuMsPerImage => CpuSeconds >= 0 && Images > 0 ? CpuSeconds * 1000 / Images : double.NaN;
 }
 
-/// <summary>The process's CPU time (user + system, all threads) between its start and <see cref="Seconds"/>.</summary>
+/// <summary>The process's CPU time (user + system, all threads) spent since <see cref="StartNew"/>.</summary>
 internal readonly struct CpuClock
 {
     private readonly TimeSpan _start;

@@ -90,7 +90,7 @@ internal static class ScoreCommand
                 Console.Error.WriteLine($"mlnetattn score: {e.Message}");
                 return 2;
             }
-            catch (Exception e) when (e is KeyNotFoundException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or IOException
+            catch (Exception e) when (e is KeyNotFoundException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or IOException or InvalidDataException
                 or DuckDbException or CheckpointFormatException or ModelDownloadException or NotSupportedException or InvalidOperationException or ImagingException)
             {
                 logging.Dispose();
