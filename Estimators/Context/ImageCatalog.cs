@@ -60,10 +60,11 @@ public static class ImageCatalog
     /// <param name="scale">Applied to the byte first.</param>
     /// <param name="colorOrder">RGB or BGR output planes.</param>
     /// <param name="interleavePixelColors">HWC instead of CHW.</param>
+    /// <param name="outputAsFloatArray">Normalized floats (true) or the pixel bytes unchanged (false, for graphs that take uint8 pixels).</param>
     public static ImagePixelExtractingEstimator ExtractPixels(this TransformsCatalog catalog, string outputColumnName, string? inputColumnName = null,
         IReadOnlyList<float>? mean = null, IReadOnlyList<float>? std = null, float scale = ImagePixelExtractingEstimator.Defaults.Scale,
-        ColorOrder colorOrder = ColorOrder.Rgb, bool interleavePixelColors = false)
-        => new(catalog.Context, new ImagePixelExtractingOptions(outputColumnName, inputColumnName ?? outputColumnName, mean, std, scale, colorOrder, interleavePixelColors));
+        ColorOrder colorOrder = ColorOrder.Rgb, bool interleavePixelColors = false, bool outputAsFloatArray = true)
+        => new(catalog.Context, new ImagePixelExtractingOptions(outputColumnName, inputColumnName ?? outputColumnName, mean, std, scale, colorOrder, interleavePixelColors, outputAsFloatArray));
 
     /// <summary>
     /// Softmax, predicted label and top-k over a logits column. Labels default to ImageNet-1k for 1000 classes.

@@ -1,3 +1,4 @@
+using MLNetAttn.Transforms.Onnx;
 using MLNetAttn.Zoo.Store;
 
 namespace MLNetAttn.Estimators;
@@ -47,7 +48,8 @@ public static class OnnxCatalog
     /// <summary>
     /// A converted backbone with the preprocessing its card prescribes, read from the model's ONNX metadata
     /// (<see cref="BackboneSpec.FromOnnxMetadata"/>): <c>ResizeImages</c> (IsoCrop: shorter side to resize_size with the
-    /// card's interpolation, centre crop to the resolution) → <c>ExtractPixels</c> (1/255, the card's mean and std) →
+    /// card's interpolation, centre crop to the resolution) → <c>ExtractPixels</c> (1/255, the card's mean and std; the bytes
+    /// unchanged for a graph whose input is uint8, which normalizes in the graph) →
     /// <c>ApplyOnnxModel</c>. The model's outputs become columns (e.g. "logits"; add <c>ApplyClassificationHead</c>).
     /// </summary>
     /// <remarks>
@@ -135,9 +137,13 @@ public static class OnnxCatalog
         ArgumentNullException.ThrowIfNull(scorer);
         var tensor = scorer.Model.InputColumnNames[0];
         var resized = $"{inputColumnName}.{spec.Width}x{spec.Height}";
+        // A graph that takes uint8 pixels normalizes them itself (converter's Uint8Input): hand it the bytes.
+        var pixels = scorer.Model.Session.GetInput(tensor).ElementType == OnnxElementType.UInt8
+            ? catalog.ExtractPixels(tensor, resized, outputAsFloatArray: false)
+            : catalog.ExtractPixels(tensor, resized, spec.Mean, spec.Std);
         return new EstimatorChain<ITransformer>()
             .Append(catalog.ResizeImages(resized, spec.Width, spec.Height, inputColumnName, ResizingKind.IsoCrop, Anchor.Center, spec.Interpolation, spec.ResizeSize))
-            .Append(catalog.ExtractPixels(tensor, resized, spec.Mean, spec.Std))
+            .Append(pixels)
             .Append(scorer);
     }
 }

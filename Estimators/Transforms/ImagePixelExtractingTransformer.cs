@@ -1,3 +1,4 @@
+using MLNetAttn.Transforms.Imaging;
 using MLNetAttn.Transforms.Tensors;
 
 namespace MLNetAttn.Estimators;
@@ -6,14 +7,15 @@ namespace MLNetAttn.Estimators;
 /// Turns fixed-size images into float vectors (ML.NET's <c>ImagePixelExtractingTransformer</c>): per channel
 /// <c>(v · scale − mean[c]) / std[c]</c>, planar CHW (what PyTorch-trained models take) or interleaved HWC, RGB or
 /// BGR. With scale 1/255 and ImageNet's mean and std this is bit-identical to torchvision's
-/// <c>ToTensor()</c> + <c>Normalize(mean, std)</c>.
+/// <c>ToTensor()</c> + <c>Normalize(mean, std)</c>. With <c>outputAsFloatArray: false</c> the pixels stay bytes, unchanged,
+/// for models that take uint8 pixels and normalize them in the graph.
 /// </summary>
 /// <remarks>
 /// | Estimator characteristics | |
 /// | --- | --- |
 /// | Does this estimator need to look at the data to train its parameters? | No |
 /// | Input column data type | Image of known size (after ResizeImages) |
-/// | Output column data type | Vector&lt;Single, 3, H, W&gt; (planar) or Vector&lt;Single, H, W, 3&gt; (interleaved) |
+/// | Output column data type | Vector&lt;Single, 3, H, W&gt; (planar) or Vector&lt;Single, H, W, 3&gt; (interleaved); Byte instead of Single without float output |
 /// | Saved with the pipeline | Yes |
 /// The rows of a batch lie back to back in one pooled buffer: an NCHW batch tensor ready for ONNX Runtime.
 /// Unlike ML.NET, whose default is raw 0..255 values, the default scale is 1/255 (torchvision's ToTensor).
@@ -44,11 +46,14 @@ public sealed class ImagePixelExtractingTransformer : RowMappingTransformer
         writer.Set("scale", Options.Scale);
         writer.Set("colorOrder", Options.ColorOrder.ToString());
         writer.Set("interleavePixelColors", Options.InterleavePixelColors);
+        writer.Set("outputAsFloatArray", Options.OutputAsFloatArray);
     }
 
     internal static ImagePixelExtractingTransformer Load(VisionContext context, PipelineReader reader) => new(context, new ImagePixelExtractingOptions(
         reader.GetString("outputColumnName"), reader.GetString("inputColumnName"), reader.GetFloats("mean", 3), reader.GetFloats("std", 3),
-        reader.GetFloat("scale"), reader.GetEnum<ColorOrder>("colorOrder"), reader.GetBool("interleavePixelColors")));
+        reader.GetFloat("scale"), reader.GetEnum<ColorOrder>("colorOrder"), reader.GetBool("interleavePixelColors"),
+        // Pipelines saved before byte output existed wrote floats.
+        reader.GetOptionalBool("outputAsFloatArray") ?? true));
 
     private sealed class Mapper : IBatchMapper
     {
@@ -68,7 +73,7 @@ public sealed class ImagePixelExtractingTransformer : RowMappingTransformer
             _input = input.Index;
             (_width, _height) = (image.Width, image.Height);
             var dims = o.InterleavePixelColors ? new[] { _height, _width, 3 } : [3, _height, _width];
-            OutputSchema = schema.With(o.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, dims));
+            OutputSchema = schema.With(o.OutputColumnName, new VectorDataViewType(o.OutputAsFloatArray ? NumberDataViewType.Single : NumberDataViewType.Byte, dims));
             _output = OutputSchema[o.OutputColumnName].Index;
         }
 
@@ -80,9 +85,31 @@ public sealed class ImagePixelExtractingTransformer : RowMappingTransformer
 
         public void Map(DataBatch batch, MapContext context)
         {
+            if (_parent.Options.OutputAsFloatArray)
+                Map<float>(batch, context, static (parent, image, interleave, row) =>
+                {
+                    if (interleave)
+                        parent._normalizer.ToInterleaved(image.Pixels, image.Width, image.Height, image.Stride, row);
+                    else
+                        parent._normalizer.ToPlanar(image.Pixels, image.Width, image.Height, image.Stride, row);
+                });
+            else
+                Map<byte>(batch, context, static (parent, image, interleave, row) =>
+                {
+                    if (interleave)
+                        PixelPlanes.ToInterleaved(image.Pixels, image.Width, image.Height, image.Stride, row, parent.Options.ColorOrder);
+                    else
+                        PixelPlanes.ToPlanar(image.Pixels, image.Width, image.Height, image.Stride, row, parent.Options.ColorOrder);
+                });
+        }
+
+        private delegate void PixelWriter<T>(ImagePixelExtractingTransformer parent, RgbImage image, bool interleave, Span<T> row);
+
+        private void Map<T>(DataBatch batch, MapContext context, PixelWriter<T> write) where T : unmanaged
+        {
             var images = batch.GetColumn<ImageColumn>(_input);
             var type = (VectorDataViewType)OutputSchema[_output].Type;
-            var output = new DenseVectorColumn<float>(type, batch.RowCount, type.Size);
+            var output = new DenseVectorColumn<T>(type, batch.RowCount, type.Size);
             var interleave = _parent.Options.InterleavePixelColors;
             Parallel.For(0, batch.RowCount, context.Parallel, row =>
             {
@@ -90,10 +117,7 @@ public sealed class ImagePixelExtractingTransformer : RowMappingTransformer
                     return; // the row stays zero
                 if (image.Width != _width || image.Height != _height)
                     throw new InvalidOperationException($"Row {batch.FirstRow + row}: image is {image.Width}x{image.Height}; the column type says {_width}x{_height}.");
-                if (interleave)
-                    _parent._normalizer.ToInterleaved(image.Pixels, _width, _height, image.Stride, output.GetWritableRow(row));
-                else
-                    _parent._normalizer.ToPlanar(image.Pixels, _width, _height, image.Stride, output.GetWritableRow(row));
+                write(_parent, image, interleave, output.GetWritableRow(row));
             });
             batch.SetColumn(_output, output);
         }
@@ -111,8 +135,13 @@ public sealed record ImagePixelExtractingOptions
     /// <param name="scale">Applied to the byte first. Default = 1/255.</param>
     /// <param name="colorOrder">Channel order of the output.</param>
     /// <param name="interleavePixelColors">HWC instead of CHW.</param>
+    /// <param name="outputAsFloatArray">
+    /// Normalized floats (true) or the pixel bytes unchanged (false, for graphs that take uint8 and normalize themselves;
+    /// mean, std and scale must then keep their defaults).
+    /// </param>
     public ImagePixelExtractingOptions(string outputColumnName, string inputColumnName, IReadOnlyList<float>? mean = null, IReadOnlyList<float>? std = null,
-        float scale = ImagePixelExtractingEstimator.Defaults.Scale, ColorOrder colorOrder = ColorOrder.Rgb, bool interleavePixelColors = false)
+        float scale = ImagePixelExtractingEstimator.Defaults.Scale, ColorOrder colorOrder = ColorOrder.Rgb, bool interleavePixelColors = false,
+        bool outputAsFloatArray = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(outputColumnName);
         ArgumentException.ThrowIfNullOrEmpty(inputColumnName);
@@ -131,6 +160,11 @@ public sealed record ImagePixelExtractingOptions
         Scale = scale;
         ColorOrder = colorOrder;
         InterleavePixelColors = interleavePixelColors;
+        OutputAsFloatArray = outputAsFloatArray;
+        if (!outputAsFloatArray && (Mean.Any(m => m != 0) || Std.Any(d => d != 1) || scale != ImagePixelExtractingEstimator.Defaults.Scale))
+            throw new ArgumentException(
+                $"Column '{outputColumnName}': byte output carries the pixels unchanged, so it cannot apply mean ({string.Join(", ", Mean)}), std ({string.Join(", ", Std)}) or scale {scale}; "
+                + "leave them at their defaults, or use float output.");
         _ = new PixelNormalizer(Mean.ToArray(), Std.ToArray(), scale, colorOrder); // checks finiteness and std > 0
     }
 
@@ -154,6 +188,9 @@ public sealed record ImagePixelExtractingOptions
 
     /// <summary>HWC instead of CHW.</summary>
     public bool InterleavePixelColors { get; }
+
+    /// <summary>Normalized floats (true, the default) or the pixel bytes unchanged (false).</summary>
+    public bool OutputAsFloatArray { get; }
 }
 
 /// <summary>Estimator for <see cref="ImagePixelExtractingTransformer"/> (created by <c>ExtractPixels</c>).</summary>

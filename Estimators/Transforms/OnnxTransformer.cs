@@ -5,14 +5,14 @@ using MLNetAttn.Transforms.Onnx;
 namespace MLNetAttn.Estimators;
 
 /// <summary>
-/// Runs an ONNX model over float vector columns (ML.NET's <c>OnnxTransformer</c>): each input column feeds the
-/// tensor of the same name as a batch [rows, dims…], each requested output becomes a float vector column.
+/// Runs an ONNX model over vector columns (ML.NET's <c>OnnxTransformer</c>): each input column (float, or byte for a
+/// uint8 input) feeds the tensor of the same name as a batch [rows, dims…], each requested output becomes a float vector column.
 /// </summary>
 /// <remarks>
 /// | Estimator characteristics | |
 /// | --- | --- |
 /// | Does this estimator need to look at the data to train its parameters? | No |
-/// | Input column data type | Vector&lt;Single&gt; of the model input's size |
+/// | Input column data type | Vector&lt;Single&gt; (Vector&lt;Byte&gt; for a uint8 input) of the model input's size |
 /// | Output column data type | Vector&lt;Single&gt; shaped as the model output without its batch dimension |
 /// | Saved with the pipeline | Yes, with the model bytes |
 /// Only apply models you trust: a model is a program the runtime executes. The session is loaded once, when the
@@ -48,9 +48,9 @@ public sealed class OnnxTransformer : RowMappingTransformer, IDisposable
             _inputs = (options.InputColumns ?? _session.Inputs.Select(i => i.Name).ToArray()).ToArray();
             _outputs = (options.OutputColumns ?? _session.Outputs.Select(o => o.Name).ToArray()).ToArray();
             foreach (var name in _inputs)
-                CheckFloat(_session.GetInput(name), "input");
+                CheckTensor(_session.GetInput(name), "input", OnnxElementType.Float, OnnxElementType.UInt8);
             foreach (var name in _outputs)
-                CheckFloat(_session.GetOutput(name), "output");
+                CheckTensor(_session.GetOutput(name), "output", OnnxElementType.Float);
             if (_inputs.Length == 0 || _outputs.Length == 0)
                 throw new ArgumentException($"Model '{_session.ModelName}': name at least one input and one output.");
         }
@@ -85,10 +85,10 @@ public sealed class OnnxTransformer : RowMappingTransformer, IDisposable
 
     internal override string Kind => "ApplyOnnxModel";
 
-    private static void CheckFloat(OnnxTensorInfo info, string role)
+    private static void CheckTensor(OnnxTensorInfo info, string role, params ReadOnlySpan<OnnxElementType> allowed)
     {
-        if (info.ElementType != OnnxElementType.Float)
-            throw new ArgumentException($"Model {role} '{info.Name}' holds {info.ElementType}; only float tensors map to columns.");
+        if (!allowed.Contains(info.ElementType))
+            throw new ArgumentException($"Model {role} '{info.Name}' holds {info.ElementType}; only {string.Join(" or ", allowed.ToArray())} {role} tensors map to columns.");
         if (info.Rank < 1)
             throw new ArgumentException($"Model {role} '{info.Name}' is a scalar; columns need a batch dimension first.");
     }
@@ -133,6 +133,7 @@ public sealed class OnnxTransformer : RowMappingTransformer, IDisposable
         private readonly OnnxTransformer _parent;
         private readonly int[] _inputIndex;
         private readonly int[][] _inputDims;
+        private readonly bool[] _inputIsByte;
         private readonly int[] _outputIndex;
         private readonly int _fixedBatch;
 
@@ -142,19 +143,22 @@ public sealed class OnnxTransformer : RowMappingTransformer, IDisposable
             var session = parent._session;
             _inputIndex = new int[parent._inputs.Length];
             _inputDims = new int[parent._inputs.Length][];
+            _inputIsByte = new bool[parent._inputs.Length];
             _fixedBatch = 0;
             for (var i = 0; i < parent._inputs.Length; i++)
             {
                 var info = session.GetInput(parent._inputs[i]);
                 var column = SchemaErrors.Require(schema, info.Name);
                 var rowDims = RowDims(info);
-                var expected = rowDims.All(d => d > 0) ? new VectorDataViewType(NumberDataViewType.Single, rowDims).ToString()
-                    : $"Vector<Single> of shape {string.Join("x", rowDims.Select(d => d > 0 ? d.ToString() : "?"))}";
-                if (column.Type is not VectorDataViewType { ItemType: NumberDataViewType n, IsKnownSize: true } v || n != NumberDataViewType.Single
+                var item = info.ElementType == OnnxElementType.UInt8 ? NumberDataViewType.Byte : NumberDataViewType.Single;
+                var expected = rowDims.All(d => d > 0) ? new VectorDataViewType(item, rowDims).ToString()
+                    : $"Vector<{item}> of shape {string.Join("x", rowDims.Select(d => d > 0 ? d.ToString() : "?"))}";
+                if (column.Type is not VectorDataViewType { ItemType: NumberDataViewType n, IsKnownSize: true } v || n != item
                     || v.Dimensions.Count != rowDims.Length || v.Dimensions.Where((d, k) => rowDims[k] > 0 && rowDims[k] != d).Any())
                     throw SchemaErrors.Mismatch("input", info.Name, expected, column.Type);
                 _inputIndex[i] = column.Index;
                 _inputDims[i] = v.Dimensions.ToArray();
+                _inputIsByte[i] = item == NumberDataViewType.Byte;
                 if (info.Dimensions[0] > 0)
                     _fixedBatch = (int)info.Dimensions[0];
             }
@@ -212,29 +216,16 @@ public sealed class OnnxTransformer : RowMappingTransformer, IDisposable
                 contiguous = rows[k] == rows[0] + k;
 
             var tensors = new Dictionary<string, OnnxTensor>(_inputIndex.Length, StringComparer.Ordinal);
-            var rented = new List<float[]>();
+            var rented = new List<Action>();
             try
             {
                 for (var i = 0; i < _inputIndex.Length; i++)
                 {
-                    var column = batch.GetColumn<DenseVectorColumn<float>>(_inputIndex[i]);
-                    var len = column.RowLength;
-                    Memory<float> memory;
-                    if (contiguous)
-                    {
-                        memory = column.Memory.Slice(rows[0] * len, n * len); // zero-copy: the batch buffer is the tensor
-                    }
-                    else
-                    {
-                        var buffer = ArrayPool<float>.Shared.Rent(runRows * len);
-                        rented.Add(buffer);
-                        buffer.AsSpan(0, runRows * len).Clear();
-                        for (var k = 0; k < n; k++)
-                            column.GetRow(rows[k]).CopyTo(buffer.AsSpan(k * len, len));
-                        memory = buffer.AsMemory(0, runRows * len);
-                    }
                     long[] shape = [runRows, .. _inputDims[i].Select(d => (long)d)];
-                    tensors.Add(_parent._inputs[i], OnnxTensor.FromMemory(memory, shape));
+                    var tensor = _inputIsByte[i]
+                        ? InputTensor(batch.GetColumn<DenseVectorColumn<byte>>(_inputIndex[i]), rows, runRows, contiguous, shape, rented)
+                        : InputTensor(batch.GetColumn<DenseVectorColumn<float>>(_inputIndex[i]), rows, runRows, contiguous, shape, rented);
+                    tensors.Add(_parent._inputs[i], tensor);
                 }
                 using var results = _parent._session.Run(tensors, _parent._outputs);
                 for (var o = 0; o < _outputIndex.Length; o++)
@@ -244,9 +235,24 @@ public sealed class OnnxTransformer : RowMappingTransformer, IDisposable
             {
                 foreach (var t in tensors.Values)
                     t.Dispose();
-                foreach (var b in rented)
-                    ArrayPool<float>.Shared.Return(b);
+                foreach (var giveBack in rented)
+                    giveBack();
             }
+        }
+
+        /// <summary>The tensor of one input: the batch buffer itself when the rows are contiguous, else a pooled gather (zero-padded to <paramref name="runRows"/>).</summary>
+        private static OnnxTensor InputTensor<T>(DenseVectorColumn<T> column, ReadOnlySpan<int> rows, int runRows, bool contiguous, long[] shape, List<Action> rented)
+            where T : unmanaged
+        {
+            var len = column.RowLength;
+            if (contiguous)
+                return OnnxTensor.FromMemory(column.Memory.Slice(rows[0] * len, rows.Length * len), shape); // zero-copy
+            var buffer = ArrayPool<T>.Shared.Rent(runRows * len);
+            rented.Add(() => ArrayPool<T>.Shared.Return(buffer));
+            buffer.AsSpan(0, runRows * len).Clear();
+            for (var k = 0; k < rows.Length; k++)
+                column.GetRow(rows[k]).CopyTo(buffer.AsSpan(k * len, len));
+            return OnnxTensor.FromMemory(buffer.AsMemory(0, runRows * len), shape);
         }
 
         private void Scatter(DataBatch batch, ReadOnlySpan<int> rows, OnnxOutputTensor result, int o, DenseVectorColumn<float>?[] outputs)
