@@ -62,16 +62,17 @@ internal static class PeerChild
         var warmUp = vision.Data.LoadFromEnumerable(paths.Take(batch).Select(p => new PathRow { ImagePath = p }).ToList());
         Drain(transformer.Transform(warmUp), options);
         var cpu = CpuClock.StartNew();
+        var threadCpu = ThreadCpu.StartNew();
         var clock = Stopwatch.StartNew();
-        var (rows, errors) = Drain(transformer.Transform(data), options);
+        var (rows, errors) = Drain(transformer.Transform(data), options, threadCpu);
         var seconds = clock.Elapsed.TotalSeconds;
         var cpuSeconds = cpu.Seconds;
         if (errors > 0)
             throw new InvalidOperationException($"{errors} of {rows} images in '{images}' failed; the benchmark needs readable photos (re-create the folder)");
-        return new PeerResult(rows, seconds, 0, $"VisionContext pipeline{(fast ? " with JPEG shrink-on-load" : "")}, batch {batch}{(runSize != batch ? $" in ORT runs of {runSize}" : "")}, {threads} intra-op threads, {workers} decode workers, queue depth {options.QueueDepth}, spinning {(spinning ? "on" : "off")}, workers {priority}", cpuSeconds);
+        return new PeerResult(rows, seconds, 0, $"VisionContext pipeline{(fast ? " with JPEG shrink-on-load" : "")}, batch {batch}{(runSize != batch ? $" in ORT runs of {runSize}" : "")}, {threads} intra-op threads, {workers} decode workers, queue depth {options.QueueDepth}, spinning {(spinning ? "on" : "off")}, workers {priority}; {threadCpu.Describe(rows)}", cpuSeconds);
     }
 
-    private static (int Rows, int Errors) Drain(IDataView view, BatchingOptions options)
+    private static (int Rows, int Errors) Drain(IDataView view, BatchingOptions options, ThreadCpu? threadCpu = null)
     {
         int rows = 0, errors = 0;
         foreach (var batch in view.GetBatches(options))
@@ -82,6 +83,8 @@ internal static class PeerChild
                 for (var i = 0; i < batch.RowCount; i++)
                     errors += batch.IsFaulted(i) ? 1 : 0;
             }
+            threadCpu?.Sample(); // while the decoders still exist: they end with the enumeration
+
         }
         return (rows, errors);
     }
@@ -115,6 +118,7 @@ internal static class PeerChild
         {
             using (session.Run(input, tensors[0])) { } // warm-up
             var cpu = CpuClock.StartNew();
+            var threadCpu = ThreadCpu.StartNew();
             var clock = Stopwatch.StartNew();
             var rows = 0;
             for (var i = 0; i < tensors.Count; i++)
@@ -123,7 +127,7 @@ internal static class PeerChild
                 rows += batches[i].Count;
             }
             var seconds = clock.Elapsed.TotalSeconds;
-            return new PeerResult(rows, seconds, 0, $"ORT {OnnxRuntimeInfo.Version}, batch {batch}, {threads} intra-op threads, {Path.GetFileName(model)}", cpu.Seconds);
+            return new PeerResult(rows, seconds, 0, $"ORT {OnnxRuntimeInfo.Version}, batch {batch}, {threads} intra-op threads, {Path.GetFileName(model)}; {threadCpu.Describe(rows)}", cpu.Seconds);
         }
         finally
         {
@@ -146,12 +150,14 @@ internal static class PeerChild
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = workers };
         Parallel.ForEach(paths.Take(Math.Min(16, paths.Count)), parallel, p => prep.DecodeResizeCrop(p, fast).Dispose()); // warm-up
         var cpu = CpuClock.StartNew();
+        var threadCpu = ThreadCpu.StartNew();
         var clock = Stopwatch.StartNew();
         Parallel.ForEach(paths, parallel, p => prep.DecodeResizeCrop(p, fast).Dispose());
         var seconds = clock.Elapsed.TotalSeconds;
         var cpuSeconds = cpu.Seconds;
+        var byThread = threadCpu.Describe(paths.Count);
         var peak = ProcessMemory.VmHwmKb(); // before the accuracy check below loads a model
-        var note = $"libvips {VipsSettings.LibvipsVersion} decode{(fast ? " with JPEG shrink-on-load" : "")} + PIL-exact {prep.Kernel} resize + crop, {workers} workers";
+        var note = $"libvips {VipsSettings.LibvipsVersion} decode{(fast ? " with JPEG shrink-on-load" : "")} + PIL-exact {prep.Kernel} resize + crop, {workers} workers; {byThread}";
         if (fast)
             note += "; " + FastModeCost.Measure(prep, paths, o.Value("--model"), o.Int("--threads", 2));
         return new PeerResult(paths.Count, seconds, peak, note, cpuSeconds);
