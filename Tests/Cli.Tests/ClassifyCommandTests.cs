@@ -85,6 +85,25 @@ public sealed class ClassifyCommandTests
     }
 
     [TestMethod]
+    public void JpegShrinkOnLoadChangesOnlyJpegs()
+    {
+        // shvit_s1 at 64 px (resize size 73): rocket.jpg (640 x 427) decodes at 1/4 and hubble_deep_field.jpg
+        // (1000 x 872) at 1/8; a PNG never shrinks. Scores print with full precision, so any change of the pixels shows.
+        string[] photos = [Path.Combine(Images, "chelsea.png"), Path.Combine(Images, "rocket.jpg"), Path.Combine(Images, "hubble_deep_field.jpg")];
+        var model = Scoring.ScoreHarness.ModelPath;
+        var exact = CliProcess.Run(Limit, _env, ["classify", "--model", model, "--json", "--top", "5", .. photos]);
+        Assert.AreEqual(0, exact.ExitCode, exact.StdErr);
+        var fast = CliProcess.Run(Limit, _env, ["classify", "--model", model, "--json", "--top", "5", "--jpeg-shrink-on-load", .. photos]);
+        Assert.AreEqual(0, fast.ExitCode, fast.StdErr);
+        var exactLines = exact.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var fastLines = fast.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.HasCount(3, fastLines);
+        Assert.AreEqual(exactLines[0], fastLines[0], "a PNG decodes the same in both modes");
+        Assert.AreNotEqual(exactLines[1], fastLines[1], "rocket.jpg decodes at 1/4, so its scores change");
+        Assert.AreNotEqual(exactLines[2], fastLines[2], "hubble_deep_field.jpg decodes at 1/8, so its scores change");
+    }
+
+    [TestMethod]
     public void FailuresAndRefusals()
     {
         var allBad = CliProcess.Run(Limit, _env, "classify", "--model", "shvit_s1", "--checkpoint", Checkpoint(), Path.Combine(Images, "truncated.jpg"), Path.Combine(_work, "missing.png"));
