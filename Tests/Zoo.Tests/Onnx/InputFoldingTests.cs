@@ -56,8 +56,12 @@ public sealed class InputFoldingTests
         var pixels = PhotoBytes();
         var (weight, bias) = Weights(new Random(11));
         var folded = Graph(weight, bias, fold: true, WeightStorage.Float16);
+        var stored = folded.Initializers.Single(i => i.Name == "conv.weight").Halves.ToArray();
         Assert.AreEqual(1, folded.FoldInputChannelScale(new GraphValue("centered"), Scales));
-        Assert.AreEqual(TensorElementType.Float16, folded.Initializers.Single(i => i.Name == "conv.weight").ElementType, "the weight stays float16");
+        var scaled = folded.Initializers.Single(i => i.Name == "conv.weight");
+        Assert.AreEqual(TensorElementType.Float16, scaled.ElementType, "the weight stays float16");
+        for (var i = 0; i < stored.Length; i++)
+            Assert.AreEqual((Half)(float)((float)stored[i] * Scales[i / 9 % 3]), scaled.Halves[i], $"conv.weight[{i}]: half -> float, scaled, -> half");
 
         var a = Run(folded, pixels);
         var b = Run(Graph(weight, bias, fold: false, WeightStorage.Float16), pixels);
