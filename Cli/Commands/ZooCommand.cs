@@ -21,11 +21,12 @@ internal static class ZooCommand
         var resolution = new Option<int?>("--resolution") { Description = "Square input size (default: the card's)." };
         var fp16 = new Option<bool>("--fp16") { Description = "Store weights as float16 (computation stays float32)." };
         var features = new Option<bool>("--features") { Description = "Also output the named stage features (for heads)." };
+        var uint8Input = new Option<bool>("--uint8-input") { Description = "The graph takes uint8 RGB pixels and normalizes them itself: feed the resized, cropped image bytes." };
         var sha256 = new Option<string?>("--sha256") { Description = "Expected SHA-256 of a downloaded checkpoint." };
         var verbose = new Option<bool>("--verbose") { Description = "Log downloads and native library loading." };
-        var command = new Command("export", "Convert an official checkpoint to ONNX (input 'input' N x 3 x H x W normalized, output 'logits').")
+        var command = new Command("export", "Convert an official checkpoint to ONNX (input 'input' N x 3 x H x W normalized float, or uint8 RGB with --uint8-input; output 'logits').")
         {
-            model, checkpoint, output, resolution, fp16, features, sha256, verbose,
+            model, checkpoint, output, resolution, fp16, features, uint8Input, sha256, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -43,9 +44,10 @@ internal static class ZooCommand
                     Resolution = result.GetValue(resolution),
                     Fp16Weights = result.GetValue(fp16),
                     Features = result.GetValue(features),
+                    Uint8Input = result.GetValue(uint8Input),
                 });
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{converted.OutputPath}: {converted.ModelName} at {converted.Resolution}x{converted.Resolution}, {converted.NumClasses} classes, outputs {string.Join(", ", converted.Outputs)}; checkpoint sha256 {converted.CheckpointSha256}; {converted.Elapsed.TotalSeconds:0.00} s"));
+                    $"{converted.OutputPath}: {converted.ModelName} at {converted.Resolution}x{converted.Resolution}, {converted.NumClasses} classes,{(result.GetValue(uint8Input) ? " uint8 RGB input," : "")} outputs {string.Join(", ", converted.Outputs)}; checkpoint sha256 {converted.CheckpointSha256}; {converted.Elapsed.TotalSeconds:0.00} s"));
                 return 0;
             }
             catch (Exception e) when (e is KeyNotFoundException or ArgumentException or CheckpointFormatException or ModelDownloadException or FileNotFoundException or NotSupportedException or IOException)

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Security.Cryptography;
 using MLNetAttn.Transforms.Onnx;
 using MLNetAttn.Zoo.Tests.Architectures;
@@ -48,6 +49,57 @@ public sealed class ZooExportTests
         var maxRef = expected.Max(Math.Abs);
         for (var i = 0; i < expected.Length; i++)
             Assert.IsLessThanOrEqualTo(1e-4 * maxRef, Math.Abs(got[i] - expected[i]), $"logit {i}");
+    }
+
+    [TestMethod]
+    public void Uint8InputExport_TakesPhotoBytes_AndMatchesTheFloatExport()
+    {
+        // Bound: max |Δ| <= 1e-4 max |logit| + 1e-5 (only the rounding of the folded first conv differs).
+        var fixture = Shvit();
+        var floatPath = Path.Combine(_work, "float.onnx");
+        var uint8Path = Path.Combine(_work, "uint8.onnx");
+        var plain = CliProcess.Run(Limit, "zoo", "export", "shvit_s1", "--checkpoint", fixture.CheckpointPath, "--out", floatPath, "--resolution", "64");
+        Assert.AreEqual(0, plain.ExitCode, plain.StdErr);
+        var bytes = CliProcess.Run(Limit, "zoo", "export", "shvit_s1", "--checkpoint", fixture.CheckpointPath, "--out", uint8Path, "--resolution", "64", "--uint8-input");
+        Assert.AreEqual(0, bytes.ExitCode, bytes.StdErr);
+        StringAssert.Contains(bytes.StdOut, "1000 classes, uint8 RGB input");
+        Assert.IsFalse(plain.StdOut.Contains("uint8", StringComparison.Ordinal), "the float export does not claim a uint8 input");
+
+        // chelsea.png as shvit_s1's eval transform makes it at 64 px: Resize(73, bicubic) + CenterCrop(64), CHW bytes.
+        var pixels = new MemoryStream();
+        using (var gzip = new GZipStream(File.OpenRead(Path.Combine(AppContext.BaseDirectory, "Fixtures", "pipeline", "chelsea.png.s64_r73_bicubic.u8.gz")), CompressionMode.Decompress))
+            gzip.CopyTo(pixels);
+        var card = MLNetAttn.Zoo.ModelZoo.Get("shvit_s1");
+        var normalized = new float[pixels.Length];
+        var raw = pixels.ToArray();
+        for (var i = 0; i < raw.Length; i++)
+        {
+            var c = i / (64 * 64);
+            normalized[i] = (raw[i] / 255f - card.Mean[c]) / card.Std[c];
+        }
+
+        using var uint8Session = OnnxSession.FromFile(uint8Path);
+        Assert.AreEqual(OnnxElementType.UInt8, uint8Session.Inputs.Single().ElementType, "input of the --uint8-input export");
+        using var floatSession = OnnxSession.FromFile(floatPath);
+        Assert.AreEqual(OnnxElementType.Float, floatSession.Inputs.Single().ElementType, "input of the plain export");
+        using var byteTensor = OnnxTensor.FromArray(raw, 1, 3, 64, 64);
+        using var floatTensor = OnnxTensor.FromArray(normalized, 1, 3, 64, 64);
+        using var fromBytes = uint8Session.Run("input", byteTensor);
+        using var fromFloats = floatSession.Run("input", floatTensor);
+        var got = fromBytes["logits"].GetSpan<float>();
+        var expected = fromFloats["logits"].GetSpan<float>();
+        double maxRef = 0, maxDiff = 0;
+        for (var i = 0; i < expected.Length; i++)
+        {
+            maxRef = Math.Max(maxRef, Math.Abs(expected[i]));
+            maxDiff = Math.Max(maxDiff, Math.Abs(got[i] - expected[i]));
+        }
+        Console.WriteLine($"shvit_s1@64 on chelsea.png: --uint8-input vs float export max |Δ| {maxDiff:0.00e+0} (max |logit| {maxRef:0.000})");
+        Assert.IsLessThanOrEqualTo(1e-4 * maxRef + 1e-5, maxDiff, "logits of the --uint8-input export vs the float export on the same photo");
+
+        var help = CliProcess.Run(Limit, "zoo", "export", "--help");
+        StringAssert.Contains(help.StdOut, "--uint8-input");
+        StringAssert.Contains(help.StdOut, "feed the resized, cropped image bytes");
     }
 
     [TestMethod]

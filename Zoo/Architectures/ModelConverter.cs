@@ -17,8 +17,10 @@ public sealed record ConversionResult(string? OutputPath, string ModelName, int 
 
 /// <summary>
 /// Converts official checkpoints to ONNX: graph input <c>input</c> [batch, 3, H, W] float32 (already
-/// normalized), output <c>logits</c> [batch, classes], and with <see cref="ExportOptions.Features"/> the named
-/// stage outputs. The model card's preprocessing is written into the metadata so a scorer can reproduce it.
+/// normalized), or uint8 RGB pixels with <see cref="ExportOptions.Uint8Input"/>, output <c>logits</c>
+/// [batch, classes], and with <see cref="ExportOptions.Features"/> the named stage outputs. The model card's
+/// preprocessing and the input format (<see cref="OnnxMetadataKeys.InputFormat"/>) are written into the metadata
+/// so a scorer can reproduce them.
 /// </summary>
 public static class ModelConverter
 {
@@ -32,7 +34,7 @@ public static class ModelConverter
     /// <param name="model">A card name (<c>shvit_s4</c>, <c>efficientvit_b1.r256_in1k</c>).</param>
     /// <param name="checkpointPath">A local .pth or .safetensors file.</param>
     /// <param name="outputPath">Where the .onnx goes (written to a temporary file, then renamed).</param>
-    /// <param name="options">Resolution, fp16, features.</param>
+    /// <param name="options">Resolution, fp16, features, uint8 input.</param>
     public static ConversionResult Export(string model, string checkpointPath, string outputPath, ExportOptions? options = null)
     {
         var card = ModelZoo.Get(model);
@@ -47,6 +49,8 @@ public static class ModelConverter
     /// Builds the graph of <paramref name="architecture"/> from <paramref name="checkpoint"/>. With a
     /// <paramref name="card"/> its preprocessing goes into the metadata; without one only the architecture is recorded.
     /// </summary>
+    /// <exception cref="ArgumentException"><see cref="ExportOptions.Uint8Input"/> without a <paramref name="card"/>
+    /// (no normalization is known to fold in).</exception>
     public static (GraphBuilder Graph, ConversionResult Result) Build(ModelArchitecture architecture, Checkpoint checkpoint, ExportOptions options, ModelCard? card = null)
     {
         ArgumentNullException.ThrowIfNull(architecture);
@@ -57,9 +61,13 @@ public static class ModelConverter
         architecture.ValidateResolution(resolution);
 
         var graph = new GraphBuilder(architecture.Name, options.Opset, options.Fp16Weights ? WeightStorage.Float16 : WeightStorage.Float32);
-        var input = graph.Input(InputName, TensorElementType.Float, ["batch", 3, resolution, resolution]);
+        var input = options.Uint8Input
+            ? Uint8InputStage.Create(graph, InputName, resolution, card, architecture.Name)
+            : graph.Input(InputName, TensorElementType.Float, ["batch", 3, resolution, resolution]);
         var weights = new WeightReader(checkpoint, architecture.Name);
         var built = architecture.Build(graph, input, weights, resolution);
+        if (options.Uint8Input)
+            Uint8InputStage.FoldScale(graph, input, card, architecture.Name);
         if (options.RequireAllWeights)
             weights.EnsureAllUsed();
 
@@ -75,6 +83,7 @@ public static class ModelConverter
         meta[OnnxMetadataKeys.Resolution] = $"{resolution},{resolution}";
         meta[OnnxMetadataKeys.SourceSha256] = checkpoint.Sha256;
         meta["num_classes"] = built.NumClasses.ToString(CultureInfo.InvariantCulture);
+        meta[OnnxMetadataKeys.InputFormat] = options.Uint8Input ? OnnxMetadataKeys.InputFormatUint8Rgb : OnnxMetadataKeys.InputFormatFloatNormalized;
         if (card is not null)
         {
             meta[OnnxMetadataKeys.Mean] = Join(card.Mean);

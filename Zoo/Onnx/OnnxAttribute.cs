@@ -32,6 +32,9 @@ public sealed class OnnxAttribute
     /// <summary>The onnx.proto <c>AttributeType</c> value (1 float, 2 int, 3 string, 6 floats, 7 ints, 8 strings).</summary>
     internal int AttributeType { get; }
 
+    /// <summary>The value of an int attribute (0 for other kinds).</summary>
+    internal long IntValue => AttributeType == OnnxFields.Attribute.TypeInt ? _int : 0;
+
     /// <summary>A float attribute.</summary>
     public static OnnxAttribute Float(string name, float value) => new(name, OnnxFields.Attribute.TypeFloat, f: value);
 

@@ -27,6 +27,12 @@ internal sealed class OnnxInitializer
 
     public long[] Dims { get; }
 
+    /// <summary>The float32 payload (empty unless <see cref="ElementType"/> is Float).</summary>
+    public ReadOnlyMemory<float> Floats => _floats;
+
+    /// <summary>The float16 payload (empty unless <see cref="ElementType"/> is Float16).</summary>
+    public ReadOnlySpan<Half> Halves => _halves;
+
     public long ElementCount => ElementType switch
     {
         TensorElementType.Float => _floats.Length,

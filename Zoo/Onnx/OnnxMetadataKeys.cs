@@ -29,4 +29,19 @@ public static class OnnxMetadataKeys
 
     /// <summary>Lower-case hex SHA-256 of the checkpoint file the weights came from.</summary>
     public const string SourceSha256 = "source_sha256";
+
+    /// <summary>
+    /// What the graph input <c>input</c> takes: <see cref="InputFormatFloatNormalized"/> or
+    /// <see cref="InputFormatUint8Rgb"/>. Always written by the converter.
+    /// </summary>
+    public const string InputFormat = "input_format";
+
+    /// <summary><see cref="InputFormat"/> value: float32 [batch, 3, H, W] already normalized ((v/255 - mean)/std per channel).</summary>
+    public const string InputFormatFloatNormalized = "float_normalized";
+
+    /// <summary>
+    /// <see cref="InputFormat"/> value: uint8 [batch, 3, H, W], RGB planar 0..255 (the resized, cropped bytes); the
+    /// graph normalizes with the <see cref="Mean"/> and <see cref="Std"/> it records.
+    /// </summary>
+    public const string InputFormatUint8Rgb = "uint8_rgb";
 }

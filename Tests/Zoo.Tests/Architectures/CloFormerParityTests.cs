@@ -170,7 +170,7 @@ public sealed class CloFormerParityTests
         => model.GetProperty("outputs").EnumerateArray().First(o => o.GetProperty("name").GetString() == name);
 
     /// <summary>The reduced architecture described by a fixture's meta.json "config" (the reference's VARIANTS entry).</summary>
-    private static CloFormerArchitecture Reduced(ParityFixture fixture)
+    internal static CloFormerArchitecture Reduced(ParityFixture fixture)
     {
         var c = fixture.Config;
         var config = new CloFormerConfig(Ints(c, "embed_dims"), Ints(c, "depths"), Ints(c, "num_heads"), Nested(c, "group_splits"), Nested(c, "kernel_sizes"));

@@ -200,7 +200,7 @@ public sealed class EfficientVitParityTests
     }
 
     /// <summary>The architecture for a fixture's meta.json "config" (the reference's VARIANTS entry).</summary>
-    private static EfficientVitArchitecture FromFixture(ParityFixture fixture)
+    internal static EfficientVitArchitecture FromFixture(ParityFixture fixture)
     {
         var c = fixture.Config;
         var series = c.GetProperty("series").GetString()!;

@@ -152,7 +152,7 @@ internal sealed class ParityFixture
             Assert.IsLessThanOrEqualTo(bound, error, $"{what}: output '{name}' differs from PyTorch by {error:0.0e+0} relative (bound {bound:0e+0}); all: {report}");
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "MLNetAttn.sln")))

@@ -188,7 +188,7 @@ public sealed class ShvitParityTests
         Console.WriteLine($"{architecture.Name}@{fixture.Resolution}: converted in {clock.Elapsed.TotalSeconds:0.00} s ({bytes / 1e6:0.0} MB ONNX, {graph.NodeCount} nodes)");
     }
 
-    private static ShvitArchitecture Reduced(ParityFixture fixture)
+    internal static ShvitArchitecture Reduced(ParityFixture fixture)
     {
         var config = fixture.Config;
         return new ShvitArchitecture(fixture.Variant, new ShvitConfig(
