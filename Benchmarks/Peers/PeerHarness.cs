@@ -17,7 +17,7 @@ internal static class PeerHarness
 {
     public const string Usage =
         "peers [--variants shvit_s4@256,efficientvit_b1@224,cloformer_xxs@224] [--images 300] [--batch 32] [--threads 2]\n" +
-        "      [--decode-workers <cores>] [--torch-workers 0] [--queue-depth 2] [--allow-spinning on|off] [--worker-priority Normal|BelowNormal|Lowest] [--run-size <batch>] [--repeat 3] [--only a,afast,score,b,c,d,e,decode,fast,sharp] [--work /tmp/mlnetattn-bench-peers]\n" +
+        "      [--decode-workers <cores>] [--torch-workers 0] [--queue-depth 2] [--allow-spinning on|off] [--worker-priority Normal|BelowNormal|Lowest] [--run-size <batch>] [--repeat 3] [--only a,au8,afast,score,b,c,d,e,decode,fast,sharp] [--work /tmp/mlnetattn-bench-peers]\n" +
         "      [--results Benchmarks/RESULTS.md | --no-results] [--exact-shrink] [--score-args \"<template>\"] [--sides 375-640]";
 
     private const string DefaultVariants = "shvit_s4@256,efficientvit_b1@224,cloformer_xxs@224";
@@ -42,7 +42,7 @@ internal static class PeerHarness
             TorchWorkers: o.Int("--torch-workers", 0),
             Repeat: Math.Max(1, o.Int("--repeat", 3)),
             QueueDepth: o.Int("--queue-depth", BatchingOptions.Default.QueueDepth),
-            Only: (o.Value("--only") ?? "a,afast,score,b,c,d,e,decode,fast,sharp").Split(',').ToHashSet(StringComparer.OrdinalIgnoreCase),
+            Only: (o.Value("--only") ?? "a,au8,afast,score,b,c,d,e,decode,fast,sharp").Split(',').ToHashSet(StringComparer.OrdinalIgnoreCase),
             Work: o.Value("--work") ?? Path.Combine(Path.GetTempPath(), "mlnetattn-bench-peers"),
             ExactShrink: o.Flag("--exact-shrink"),
             ScoreArgs: o.Value("--score-args") ?? DefaultScoreArgs,
@@ -88,6 +88,10 @@ internal static class PeerHarness
         var ours = Path.Combine(s.Work, $"{card.Architecture}_r{resolution}.mlnetattn.onnx");
         if (!File.Exists(ours) || File.GetLastWriteTimeUtc(ours) < File.GetLastWriteTimeUtc(checkpoint))
             ModelConverter.Export(card.Name, checkpoint, ours, new ExportOptions { Resolution = resolution });
+        // The same weights as a graph that takes uint8 pixels and normalizes them itself (ExportOptions.Uint8Input).
+        var oursUint8 = Path.Combine(s.Work, $"{card.Architecture}_r{resolution}.mlnetattn.u8.onnx");
+        if (!File.Exists(oursUint8) || File.GetLastWriteTimeUtc(oursUint8) < File.GetLastWriteTimeUtc(checkpoint))
+            ModelConverter.Export(card.Name, checkpoint, oursUint8, new ExportOptions { Resolution = resolution, Uint8Input = true });
         var theirs = Path.Combine(s.Work, $"{card.Architecture}_r{resolution}.torch.onnx");
         if (!File.Exists(theirs) || File.GetLastWriteTimeUtc(theirs) < File.GetLastWriteTimeUtc(checkpoint))
             Repository.Python(root, "Benchmarks/torch_export.py", "--variant", card.Architecture, "--checkpoint", checkpoint, "--resolution", $"{resolution}", "--out", theirs);
@@ -102,16 +106,17 @@ internal static class PeerHarness
         // Rows per ORT run for the library and for ORT alone (d, e): the batch unless --run-size says otherwise.
         string[] inference = s.RunSize is { } r ? [.. prep[..^4], "--batch", $"{r}", .. prep[^2..]] : prep;
 
-        string[] pipeline =
+        string[] Pipeline(string model) =>
         [
-            "peer-child", "pipeline", "--model", ours, .. prep, "--run-size", $"{s.RunSize ?? s.Batch}", "--decode-workers", workers, "--queue-depth", $"{s.QueueDepth}",
+            "peer-child", "pipeline", "--model", model, .. prep, "--run-size", $"{s.RunSize ?? s.Batch}", "--decode-workers", workers, "--queue-depth", $"{s.QueueDepth}",
             .. (s.AllowSpinning is null ? Array.Empty<string>() : ["--allow-spinning", s.AllowSpinning]),
             .. (s.WorkerPriority is null ? Array.Empty<string>() : ["--worker-priority", s.WorkerPriority]),
         ];
         var steps = new List<(string Key, string Label, Func<PeerResult> Run)>
         {
-            ("a", "(a) MLNetAttn end to end (library API)", () => ChildRunner.Run(self, [.. pipeline])),
-            ("afast", "(a) fast mode: the same with JPEG shrink-on-load", () => ChildRunner.Run(self, [.. pipeline, "--fast"])),
+            ("a", "(a) MLNetAttn end to end (library API)", () => ChildRunner.Run(self, Pipeline(ours))),
+            ("au8", "(a) with the uint8-input graph (PIL-exact preprocessing, normalization in the graph)", () => ChildRunner.Run(self, Pipeline(oursUint8))),
+            ("afast", "(a) fast mode: JPEG shrink-on-load + the uint8-input graph", () => ChildRunner.Run(self, [.. Pipeline(oursUint8), "--fast"])),
             ("score", "(a') mlnetattn score (CLI batch job)", () => score!.Run(ours, images, s, Path.Combine(s.Work, $"score_{card.Architecture}"))),
             ("b", "(b) PyTorch eager + PIL", () => ChildRunner.Run("/usr/bin/python3",
                 [Path.Combine(root, "Benchmarks/peers/torch_eager.py"), "--variant", card.Architecture, "--checkpoint", checkpoint, .. prep[..6],

@@ -49,6 +49,44 @@ public sealed class ZooBackboneTests
         var fp16 = await ConvertedModels.GetOnnxAsync("shvit_s1", fixture.CheckpointPath, At64 with { Fp16Weights = true, Features = true }, store, TestContext.CancellationToken);
         Assert.AreEqual($"shvit_s1.in1k_r64_fp16_features_{sha[..12]}.onnx", Path.GetFileName(fp16));
         Assert.IsLessThan(new FileInfo(path).Length, new FileInfo(fp16).Length, "fp16 weights take about half the bytes");
+
+        var u8 = await ConvertedModels.GetOnnxAsync("shvit_s1", fixture.CheckpointPath, At64 with { Uint8Input = true }, store, TestContext.CancellationToken);
+        Assert.AreEqual($"shvit_s1.in1k_r64_u8_{sha[..12]}.onnx", Path.GetFileName(u8), "a uint8-input graph is a file of its own, never served for a float request");
+    }
+
+    [TestMethod]
+    public void Uint8InputBackboneScoresLikeTheFloatOneOnRealPhotos()
+    {
+        // The same checkpoint converted twice: float input (the pipeline normalizes) and uint8 input (the graph does,
+        // with the scale folded into the first conv). ApplyBackbone picks byte pixels for the second by its input type.
+        var checkpoint = Shvit().CheckpointPath;
+        using var store = Store(offline: true);
+        var vision = new VisionContext();
+        var data = vision.Data.LoadFromEnumerable(TestData.Photos.Select(p => new PathRow { ImagePath = Path.Combine(TestData.Images, p) }).ToArray());
+        float[][] Logits(bool uint8)
+        {
+            var backbone = vision.Transforms.ApplyBackbone("shvit_s1", new BackboneOptions
+            {
+                Checkpoint = checkpoint,
+                Export = At64 with { Uint8Input = uint8 },
+                Store = store,
+            });
+            var pipeline = vision.Transforms.LoadImages("Image", null, "ImagePath").Append(backbone);
+            var transformed = pipeline.Fit(data).Transform(data);
+            Assert.AreEqual(uint8 ? "Vector<Byte,3,64,64>" : "Vector<Single,3,64,64>", transformed.Schema["input"].Type.ToString());
+            return vision.Data.CreateEnumerable<Prediction>(transformed, ignoreMissingColumns: true).Select(p => p.Logits).ToArray();
+        }
+        var exact = Logits(uint8: false);
+        var folded = Logits(uint8: true);
+        Assert.HasCount(TestData.Photos.Length, folded);
+        for (var i = 0; i < exact.Length; i++)
+        {
+            var scale = exact[i].Max(Math.Abs);
+            var worst = exact[i].Zip(folded[i], (x, y) => Math.Abs(x - y)).Max();
+            TestContext.WriteLine($"{TestData.Photos[i],-22} max|logit| {scale:0.00}  max|Δ| {worst:E2}");
+            // Tolerance: float rounding only (the fold is exact in real arithmetic): 1e-4 of the largest logit.
+            Assert.IsLessThanOrEqualTo(1e-4 * scale + 1e-5, worst, TestData.Photos[i]);
+        }
     }
 
     [TestMethod]

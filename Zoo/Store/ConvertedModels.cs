@@ -9,7 +9,7 @@ namespace MLNetAttn.Zoo.Store;
 /// kept in the store's home so later calls, in this process or another, reuse it.
 /// </summary>
 /// <remarks>
-/// Layout: <c>{Home}/onnx/{card name}_r{resolution}[_fp16][_features][_opset{n}]_{sha12}.onnx</c>, where sha12 is the
+/// Layout: <c>{Home}/onnx/{card name}_r{resolution}[_fp16][_features][_u8][_opset{n}]_{sha12}.onnx</c>, where sha12 is the
 /// first 12 hex digits of the checkpoint's SHA-256, so a different checkpoint (or a re-released one) never
 /// reuses a stale conversion. The file is written to a temporary name and renamed, so a reader never sees a
 /// half-written model; two processes converting at once both produce the same bytes.
@@ -63,7 +63,7 @@ public static class ConvertedModels
         }
     }
 
-    /// <summary>The cache file name of a conversion: <c>{card}_r{res}[_fp16][_features][_opset{n}]_{sha12}.onnx</c>.</summary>
+    /// <summary>The cache file name of a conversion: <c>{card}_r{res}[_fp16][_features][_u8][_opset{n}]_{sha12}.onnx</c>.</summary>
     /// <param name="card">The model card.</param>
     /// <param name="options">The export options.</param>
     /// <param name="checkpointSha256">The checkpoint's SHA-256 (hex).</param>
@@ -75,7 +75,7 @@ public static class ConvertedModels
             throw new ArgumentException($"'{checkpointSha256}' is not a SHA-256 hex digest.", nameof(checkpointSha256));
         var resolution = options.Resolution ?? card.InputSize;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{card.Name}_r{resolution}{(options.Fp16Weights ? "_fp16" : "")}{(options.Features ? "_features" : "")}" +
+            $"{card.Name}_r{resolution}{(options.Fp16Weights ? "_fp16" : "")}{(options.Features ? "_features" : "")}{(options.Uint8Input ? "_u8" : "")}" +
             $"{(options.Opset != Onnx.GraphBuilder.DefaultOpset ? $"_opset{options.Opset}" : "")}_{checkpointSha256[..12].ToLowerInvariant()}.onnx");
     }
 }
