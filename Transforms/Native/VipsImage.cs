@@ -92,14 +92,35 @@ internal sealed unsafe class VipsImage : GObjectHandle
     }
 
     /// <summary>
+    /// Rows computed per request by <see cref="WriteTo"/>. A strip of a few hundred kilobytes at most stays in
+    /// the core's cache between the loader writing it and the next step reading it, while each request's fixed
+    /// cost (one pass down the pipeline) is spread over enough rows; Benchmarks/README.md has the measurements.
+    /// </summary>
+    internal static int StripHeight { get; set; } = 64;
+
+    /// <summary>
     /// Computes this image's pixels straight into <paramref name="destination"/> (band-interleaved rows,
     /// no padding), which must be exactly <paramref name="size"/> = Width × Height × Bands × sample size bytes.
     /// Read errors from lazy loaders (truncated files) surface here.
     /// </summary>
+    /// <remarks>
+    /// The pixels are computed on the calling thread, top to bottom in strips of <see cref="StripHeight"/> rows,
+    /// through a region on this image whose output lands in a region attached to <paramref name="destination"/>.
+    /// Unlike <c>vips_image_write</c>, no libvips pool thread takes part, so a decode worker's image is decoded,
+    /// and then resampled, by one thread on one core. Top to bottom matters: images from sequential loads accept
+    /// requests only in that order.
+    /// </remarks>
     public void WriteTo(void* destination, nuint size, bool decode)
     {
         using var target = FromMemory(destination, size, Width, Height, Bands, Format, Source);
-        if (VipsApi.ImageWrite(Ptr, target.DangerousGetHandle()) != 0)
+        using var source = VipsRegion.On(this, decode);
+        using var sink = VipsRegion.On(target, decode);
+        var width = Width;
+        var height = Height;
+        var ok = sink.TryAttachToImage(new VipsRect(0, 0, width, height));
+        for (var top = 0; ok && top < height; top += StripHeight)
+            ok = source.TryPrepareTo(sink, new VipsRect(0, top, width, Math.Min(StripHeight, height - top)), 0, top);
+        if (!ok)
             throw VipsError.Fail(decode, Source, "write", decode ? "Could not decode the pixels of image" : "Could not compute the pixels of image");
     }
 
