@@ -61,7 +61,7 @@ internal static unsafe class VipsApi
     public static delegate* unmanaged<void* /*data, borrowed*/, nuint /*size*/, int /*width*/, int /*height*/, int /*bands*/, int /*format*/, IntPtr /*VipsImage*/> ImageNewFromMemory;
     /// <summary>
     /// <c>vips_image_write</c>: computes an image with libvips' thread pool. Pixels are computed on the calling
-    /// thread with regions instead (<see cref="VipsImage.WriteTo"/>); this stays bound as the reference the
+    /// thread with regions instead (<see cref="VipsImage.WriteTo(void*, nuint, bool)"/>); this stays bound as the reference the
     /// tests compare that path with.
     /// </summary>
     public static delegate* unmanaged<IntPtr /*in*/, IntPtr /*out*/, int /*0 ok*/> ImageWrite;

@@ -92,11 +92,11 @@ internal sealed unsafe class VipsImage : GObjectHandle
     }
 
     /// <summary>
-    /// Rows computed per request by <see cref="WriteTo"/>. A strip of a few hundred kilobytes at most stays in
+    /// Rows computed per request by <see cref="WriteTo(void*, nuint, bool)"/>. A strip of a few hundred kilobytes at most stays in
     /// the core's cache between the loader writing it and the next step reading it, while each request's fixed
     /// cost (one pass down the pipeline) is spread over enough rows; Benchmarks/README.md has the measurements.
     /// </summary>
-    internal static int StripHeight { get; set; } = 64;
+    public const int StripHeight = 64;
 
     /// <summary>
     /// Computes this image's pixels straight into <paramref name="destination"/> (band-interleaved rows,
@@ -110,16 +110,20 @@ internal sealed unsafe class VipsImage : GObjectHandle
     /// and then resampled, by one thread on one core. Top to bottom matters: images from sequential loads accept
     /// requests only in that order.
     /// </remarks>
-    public void WriteTo(void* destination, nuint size, bool decode)
+    public void WriteTo(void* destination, nuint size, bool decode) => WriteTo(destination, size, decode, StripHeight);
+
+    /// <summary><see cref="WriteTo(void*, nuint, bool)"/> with strips of <paramref name="stripHeight"/> rows.</summary>
+    public void WriteTo(void* destination, nuint size, bool decode, int stripHeight)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(stripHeight, 1);
         using var target = FromMemory(destination, size, Width, Height, Bands, Format, Source);
         using var source = VipsRegion.On(this, decode);
         using var sink = VipsRegion.On(target, decode);
         var width = Width;
         var height = Height;
         var ok = sink.TryAttachToImage(new VipsRect(0, 0, width, height));
-        for (var top = 0; ok && top < height; top += StripHeight)
-            ok = source.TryPrepareTo(sink, new VipsRect(0, top, width, Math.Min(StripHeight, height - top)), 0, top);
+        for (var top = 0; ok && top < height; top += stripHeight)
+            ok = source.TryPrepareTo(sink, new VipsRect(0, top, width, Math.Min(stripHeight, height - top)), 0, top);
         if (!ok)
             throw VipsError.Fail(decode, Source, "write", decode ? "Could not decode the pixels of image" : "Could not compute the pixels of image");
     }
