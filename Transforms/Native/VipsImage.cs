@@ -92,11 +92,11 @@ internal sealed unsafe class VipsImage : GObjectHandle
     }
 
     /// <summary>
-    /// Rows computed per request by <see cref="WriteTo(void*, nuint, bool)"/>: 16, the strip height libvips' own
-    /// sinks request from strip-style images (its "fatstrip" height). Each request passes once down the pipeline, and each operation between the
-    /// loader and the destination buffers one strip, so short strips keep those buffers in cache. Measured on
-    /// 1200-2000 px JPEGs, one decode thread: 16 rows 10.6 ms CPU per image, 64 rows 11.2, 128 rows 11.5; on
-    /// 375-640 px photos 16 to 64 rows were alike (1.9 ms).
+    /// Rows computed per request by <see cref="WriteTo(void*, nuint, bool)"/>: 16, the height libvips' own sinks
+    /// request from strip-style images (its "fatstrip" height). Each request passes once down the pipeline, and
+    /// each operation between the loader and the destination buffers one strip, so short strips keep those
+    /// buffers in cache. Measured on 1200-2000 px JPEGs with one decode thread: 10.6 ms CPU per image with 16
+    /// rows, 11.2 with 64, 11.5 with 128; on 375-640 px photos 16 to 64 rows were alike (1.9 ms).
     /// </summary>
     public const int StripHeight = 16;
 
@@ -131,6 +131,12 @@ internal sealed unsafe class VipsImage : GObjectHandle
     }
 
     /// <summary>A copy of this image held in libvips memory (for operations that need random access after a sequential load).</summary>
+    /// <remarks>
+    /// libvips computes this copy with its thread pool (<c>vips_image_copy_memory</c>), unlike
+    /// <see cref="WriteTo(void*, nuint, bool)"/>: the copy must carry the header and metadata (orientation, ICC
+    /// profile, interpretation) the following steps read, which only libvips' own copy sets up. Only EXIF-rotated
+    /// images take this step.
+    /// </remarks>
     public VipsImage CopyMemory(bool decode)
     {
         var copy = VipsApi.ImageCopyMemory(Ptr);
