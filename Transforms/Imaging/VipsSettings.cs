@@ -19,10 +19,12 @@ public static class VipsSettings
     private static int cacheMaxFiles;
 
     /// <summary>
-    /// Worker threads libvips may use inside one image operation. Default = 1: a batch pipeline decodes
-    /// many images on its own worker threads, and libvips' per-image thread pool on top of that would
-    /// oversubscribe the cores. Set 0 for libvips' default (the number of cores) when decoding one large
-    /// image at a time.
+    /// Worker threads libvips may use inside one image operation that runs its own thread pool: encoding
+    /// (<see cref="ImageEncoder"/>) and the in-memory copy taken before an EXIF rotation. Default = 1: a batch
+    /// pipeline works on many images on its own worker threads, and libvips' per-image thread pool on top of
+    /// that would oversubscribe the cores. Set 0 for libvips' default (the number of cores) when encoding one
+    /// large image at a time. Computing pixels into the library's own buffers (decoding, libvips resizes) does
+    /// not use that pool: it runs on the calling thread.
     /// </summary>
     public static int Concurrency
     {

@@ -59,8 +59,19 @@ internal static unsafe class VipsApi
     public static delegate* unmanaged<IntPtr, int /*1..8, 1 if unset*/> ImageGetOrientation;
     public static delegate* unmanaged<IntPtr, byte* /*field*/, nuint /*GType, 0 if absent*/> ImageGetTypeof;
     public static delegate* unmanaged<void* /*data, borrowed*/, nuint /*size*/, int /*width*/, int /*height*/, int /*bands*/, int /*format*/, IntPtr /*VipsImage*/> ImageNewFromMemory;
+    /// <summary>
+    /// <c>vips_image_write</c>: computes an image with libvips' thread pool. Pixels are computed on the calling
+    /// thread with regions instead (<see cref="VipsImage.WriteTo(void*, nuint, bool)"/>); this stays bound as the reference the
+    /// tests compare that path with.
+    /// </summary>
     public static delegate* unmanaged<IntPtr /*in*/, IntPtr /*out*/, int /*0 ok*/> ImageWrite;
     public static delegate* unmanaged<IntPtr /*in*/, IntPtr /*new VipsImage*, null on error*/> ImageCopyMemory;
+    #endregion
+
+    #region Regions
+    public static delegate* unmanaged<IntPtr /*VipsImage*/, IntPtr /*new VipsRegion*, null on error*/> RegionNew;
+    public static delegate* unmanaged<IntPtr /*VipsRegion*/, VipsRect* /*area, clipped to the image*/, int /*0 ok*/> RegionImage;
+    public static delegate* unmanaged<IntPtr /*VipsRegion* source*/, IntPtr /*VipsRegion* dest*/, VipsRect* /*area of source*/, int /*x in dest*/, int /*y in dest*/, int /*0 ok*/> RegionPrepareTo;
     #endregion
 
     #region Boxed values
@@ -132,6 +143,9 @@ internal static unsafe class VipsApi
         ImageNewFromMemory = (delegate* unmanaged<void*, nuint, int, int, int, int, IntPtr>)lib.Export("vips_image_new_from_memory");
         ImageWrite = (delegate* unmanaged<IntPtr, IntPtr, int>)lib.Export("vips_image_write");
         ImageCopyMemory = (delegate* unmanaged<IntPtr, IntPtr>)lib.Export("vips_image_copy_memory");
+        RegionNew = (delegate* unmanaged<IntPtr, IntPtr>)lib.Export("vips_region_new");
+        RegionImage = (delegate* unmanaged<IntPtr, VipsRect*, int>)lib.Export("vips_region_image");
+        RegionPrepareTo = (delegate* unmanaged<IntPtr, IntPtr, VipsRect*, int, int, int>)lib.Export("vips_region_prepare_to");
         ValueSetBlob = (delegate* unmanaged<GValue*, IntPtr, void*, nuint, void>)lib.Export("vips_value_set_blob");
         ValueSetArrayDouble = (delegate* unmanaged<GValue*, double*, int, void>)lib.Export("vips_value_set_array_double");
         BlobGet = (delegate* unmanaged<IntPtr, nuint*, void*>)lib.Export("vips_blob_get");

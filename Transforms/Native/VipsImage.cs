@@ -92,18 +92,51 @@ internal sealed unsafe class VipsImage : GObjectHandle
     }
 
     /// <summary>
+    /// Rows computed per request by <see cref="WriteTo(void*, nuint, bool)"/>: 16, the height libvips' own sinks
+    /// request from strip-style images (its "fatstrip" height). Each request passes once down the pipeline, and
+    /// each operation between the loader and the destination buffers one strip, so short strips keep those
+    /// buffers in cache. Measured on 1200-2000 px JPEGs with one decode thread: 10.6 ms CPU per image with 16
+    /// rows, 11.2 with 64, 11.5 with 128; on 375-640 px photos 16 to 64 rows were alike (1.9 ms).
+    /// </summary>
+    public const int StripHeight = 16;
+
+    /// <summary>
     /// Computes this image's pixels straight into <paramref name="destination"/> (band-interleaved rows,
     /// no padding), which must be exactly <paramref name="size"/> = Width × Height × Bands × sample size bytes.
     /// Read errors from lazy loaders (truncated files) surface here.
     /// </summary>
-    public void WriteTo(void* destination, nuint size, bool decode)
+    /// <remarks>
+    /// The pixels are computed on the calling thread, top to bottom in strips of <see cref="StripHeight"/> rows,
+    /// through a region on this image whose output lands in a region attached to <paramref name="destination"/>.
+    /// Unlike <c>vips_image_write</c>, no libvips pool thread takes part, so a decode worker's image is decoded,
+    /// and then resampled, by one thread on one core. Top to bottom matters: images from sequential loads accept
+    /// requests only in that order.
+    /// </remarks>
+    public void WriteTo(void* destination, nuint size, bool decode) => WriteTo(destination, size, decode, StripHeight);
+
+    /// <summary><see cref="WriteTo(void*, nuint, bool)"/> with strips of <paramref name="stripHeight"/> rows.</summary>
+    public void WriteTo(void* destination, nuint size, bool decode, int stripHeight)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(stripHeight, 1);
         using var target = FromMemory(destination, size, Width, Height, Bands, Format, Source);
-        if (VipsApi.ImageWrite(Ptr, target.DangerousGetHandle()) != 0)
+        using var source = VipsRegion.On(this, decode);
+        using var sink = VipsRegion.On(target, decode);
+        var width = Width;
+        var height = Height;
+        var ok = sink.TryAttachToImage(new VipsRect(0, 0, width, height));
+        for (var top = 0; ok && top < height; top += stripHeight)
+            ok = source.TryPrepareTo(sink, new VipsRect(0, top, width, Math.Min(stripHeight, height - top)), 0, top);
+        if (!ok)
             throw VipsError.Fail(decode, Source, "write", decode ? "Could not decode the pixels of image" : "Could not compute the pixels of image");
     }
 
     /// <summary>A copy of this image held in libvips memory (for operations that need random access after a sequential load).</summary>
+    /// <remarks>
+    /// libvips computes this copy with its thread pool (<c>vips_image_copy_memory</c>), unlike
+    /// <see cref="WriteTo(void*, nuint, bool)"/>: the copy must carry the header and metadata (orientation, ICC
+    /// profile, interpretation) the following steps read, which only libvips' own copy sets up. Only EXIF-rotated
+    /// images take this step.
+    /// </remarks>
     public VipsImage CopyMemory(bool decode)
     {
         var copy = VipsApi.ImageCopyMemory(Ptr);
