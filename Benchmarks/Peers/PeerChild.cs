@@ -89,7 +89,10 @@ internal static class PeerChild
         return (rows, errors);
     }
 
-    /// <summary>(d)/(e) ONNX Runtime alone: every batch decoded and normalized before the clock starts.</summary>
+    /// <summary>
+    /// (d)/(e) ONNX Runtime alone: every batch decoded and normalized before the clock starts (for a graph with a uint8
+    /// input, decoded into byte planes, which the graph normalizes itself).
+    /// </summary>
     private static PeerResult RawInference(ArgReader o)
     {
         var model = o.Required("--model");
@@ -98,22 +101,31 @@ internal static class PeerChild
         var threads = o.Int("--threads", 2);
         var paths = ImageFiles(o.Required("--images"), o.Int("--limit", 0));
         var plane = 3 * prep.Resolution * prep.Resolution;
-        var batches = new List<(float[] Data, int Count)>();
+        using var session = OnnxSession.FromFile(model, new OnnxSessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 });
+        var input = session.Inputs[0].Name;
+        var uint8 = session.Inputs[0].ElementType == OnnxElementType.UInt8;
+        var tensors = new List<OnnxTensor>();
+        var counts = new List<int>();
         for (var start = 0; start < paths.Count; start += batch)
         {
             var count = Math.Min(batch, paths.Count - start);
-            var data = new float[count * plane];
-            Parallel.For(0, count, i =>
-            {
-                using var image = prep.DecodeResizeCrop(paths[start + i]);
-                prep.Normalizer.ToPlanar(image.Pixels, image.Width, image.Height, image.Stride, data.AsSpan(i * plane, plane));
-            });
-            batches.Add((data, count));
-        }
+            tensors.Add(uint8
+                ? Predecoded<byte>(count, (image, row) => PixelPlanes.ToPlanar(image.Pixels, image.Width, image.Height, image.Stride, row))
+                : Predecoded<float>(count, (image, row) => prep.Normalizer.ToPlanar(image.Pixels, image.Width, image.Height, image.Stride, row)));
+            counts.Add(count);
 
-        using var session = OnnxSession.FromFile(model, new OnnxSessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 });
-        var input = session.Inputs[0].Name;
-        var tensors = batches.Select(b => OnnxTensor.FromArray(b.Data, b.Count, 3, prep.Resolution, prep.Resolution)).ToList();
+            OnnxTensor Predecoded<T>(int rows, PlaneWriter<T> write) where T : unmanaged
+            {
+                var data = new T[rows * plane];
+                var first = start;
+                Parallel.For(0, rows, i =>
+                {
+                    using var image = prep.DecodeResizeCrop(paths[first + i]);
+                    write(image, data.AsSpan(i * plane, plane));
+                });
+                return OnnxTensor.FromArray(data, rows, 3, prep.Resolution, prep.Resolution);
+            }
+        }
         try
         {
             using (session.Run(input, tensors[0])) { } // warm-up
@@ -124,10 +136,10 @@ internal static class PeerChild
             for (var i = 0; i < tensors.Count; i++)
             {
                 using var _ = session.Run(input, tensors[i]);
-                rows += batches[i].Count;
+                rows += counts[i];
             }
             var seconds = clock.Elapsed.TotalSeconds;
-            return new PeerResult(rows, seconds, 0, $"ORT {OnnxRuntimeInfo.Version}, batch {batch}, {threads} intra-op threads, {Path.GetFileName(model)}; {threadCpu.Describe(rows)}", cpu.Seconds);
+            return new PeerResult(rows, seconds, 0, $"ORT {OnnxRuntimeInfo.Version}, batch {batch}{(uint8 ? " of uint8 pixels" : "")}, {threads} intra-op threads, {Path.GetFileName(model)}; {threadCpu.Describe(rows)}", cpu.Seconds);
         }
         finally
         {
@@ -224,6 +236,9 @@ internal sealed record Preprocessing(int Resolution, int ResizeSize, ResizeKerne
 /// What every child prints last: images done, seconds taken, peak resident memory, how it was run, and the CPU time
 /// its process spent in the timed pass (all threads; -1 where not measured).
 /// </summary>
+/// <summary>Writes one decoded, cropped image into its row of a batch tensor.</summary>
+internal delegate void PlaneWriter<T>(RgbImage image, Span<T> row);
+
 internal sealed record PeerResult(int Images, double Seconds, long VmHwmKb, string Note, double CpuSeconds = -1)
 {
     public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
