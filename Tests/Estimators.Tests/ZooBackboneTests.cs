@@ -52,6 +52,15 @@ public sealed class ZooBackboneTests
 
         var u8 = await ConvertedModels.GetOnnxAsync("shvit_s1", fixture.CheckpointPath, At64 with { Uint8Input = true }, store, TestContext.CancellationToken);
         Assert.AreEqual($"shvit_s1.in1k_r64_u8_{sha[..12]}.onnx", Path.GetFileName(u8), "a uint8-input graph is a file of its own, never served for a float request");
+
+        // Normalized floats handed to the uint8 graph by hand are refused, naming the type the graph takes.
+        var vision = new VisionContext();
+        var data = vision.Data.LoadFromEnumerable(new[] { new PathRow { ImagePath = Path.Combine(TestData.Images, "chelsea.png") } });
+        var floats = vision.Transforms.LoadImages("Image", null, "ImagePath").Append(vision.Transforms.ResizeImages("Image", 64, 64))
+            .Append(vision.Transforms.ExtractPixels("input", "Image", TestData.ImageNetMean, TestData.ImageNetStd))
+            .Append(vision.Transforms.ApplyOnnxModel(u8));
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => floats.Fit(data).Transform(data));
+        StringAssert.Contains(error.Message, "expected Vector<Byte,3,64,64>, got Vector<Single,3,64,64>");
     }
 
     [TestMethod]
