@@ -63,13 +63,15 @@ internal static class PeerChild
         Drain(transformer.Transform(warmUp), options);
         var cpu = CpuClock.StartNew();
         var threadCpu = ThreadCpu.StartNew();
+        var gc = GcActivity.StartNew();
         var clock = Stopwatch.StartNew();
         var (rows, errors) = Drain(transformer.Transform(data), options, threadCpu);
         var seconds = clock.Elapsed.TotalSeconds;
         var cpuSeconds = cpu.Seconds;
+        var collections = gc.Describe();
         if (errors > 0)
             throw new InvalidOperationException($"{errors} of {rows} images in '{images}' failed; the benchmark needs readable photos (re-create the folder)");
-        return new PeerResult(rows, seconds, 0, $"VisionContext pipeline{(fast ? " with JPEG shrink-on-load" : "")}, batch {batch}{(runSize != batch ? $" in ORT runs of {runSize}" : "")}, {threads} intra-op threads, {workers} decode workers, queue depth {options.QueueDepth}, spinning {(spinning ? "on" : "off")}, workers {priority}; {threadCpu.Describe(rows)}", cpuSeconds);
+        return new PeerResult(rows, seconds, 0, $"VisionContext pipeline{(fast ? " with JPEG shrink-on-load" : "")}, batch {batch}{(runSize != batch ? $" in ORT runs of {runSize}" : "")}, {threads} intra-op threads, {workers} decode workers, queue depth {options.QueueDepth}, spinning {(spinning ? "on" : "off")}, workers {priority}; {collections}; {threadCpu.Describe(rows)}", cpuSeconds);
     }
 
     private static (int Rows, int Errors) Drain(IDataView view, BatchingOptions options, ThreadCpu? threadCpu = null)
@@ -236,6 +238,20 @@ internal sealed record Preprocessing(int Resolution, int ResizeSize, ResizeKerne
 /// What every child prints last: images done, seconds taken, peak resident memory, how it was run, and the CPU time
 /// its process spent in the timed pass (all threads; -1 where not measured).
 /// </summary>
+/// <summary>Garbage collections and the time the runtime paused managed threads for them, since <see cref="StartNew"/>.</summary>
+internal readonly struct GcActivity
+{
+    private readonly int _gen0, _gen1, _gen2;
+    private readonly TimeSpan _paused;
+
+    private GcActivity(int gen0, int gen1, int gen2, TimeSpan paused) => (_gen0, _gen1, _gen2, _paused) = (gen0, gen1, gen2, paused);
+
+    public static GcActivity StartNew() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+
+    public string Describe() => string.Create(CultureInfo.InvariantCulture,
+        $"GCs gen0/1/2 {GC.CollectionCount(0) - _gen0}/{GC.CollectionCount(1) - _gen1}/{GC.CollectionCount(2) - _gen2}, paused {(GC.GetTotalPauseDuration() - _paused).TotalMilliseconds:0.0} ms");
+}
+
 /// <summary>Writes one decoded, cropped image into its row of a batch tensor.</summary>
 internal delegate void PlaneWriter<T>(RgbImage image, Span<T> row);
 
