@@ -57,7 +57,13 @@ internal static class PeerChild
             .Append(vision.Transforms.ApplyBackbone(model, "Image", new OnnxOptions { BatchSize = runSize, IntraOpNumThreads = threads, InterOpNumThreads = 1, AllowSpinning = spinning }))
             .Append(vision.Transforms.ApplyClassificationHead());
         var transformer = estimator.Fit(data);
-        var options = new BatchingOptions { BatchSize = batch, MaxDegreeOfParallelism = workers, QueueDepth = o.Int("--queue-depth", BatchingOptions.Default.QueueDepth), WorkerPriority = priority };
+        var options = new BatchingOptions { BatchSize = batch, MaxDegreeOfParallelism = workers, QueueDepth = o.Value("--queue-depth") is { } depth ? int.Parse(depth, CultureInfo.InvariantCulture) : null, WorkerPriority = priority };
+        var schedule = ((TransformedDataView)transformer.Transform(data)).Plan(options) switch
+        {
+            (StreamSchedule.Turns, _) => $"decoding and inference in turns, workers {priority}",
+            (StreamSchedule.Inline, _) => "everything on the calling thread (queue depth 0)",
+            var (_, ahead) => $"queue depth {ahead}, workers {priority}",
+        };
 
         var warmUp = vision.Data.LoadFromEnumerable(paths.Take(batch).Select(p => new PathRow { ImagePath = p }).ToList());
         Drain(transformer.Transform(warmUp), options);
@@ -71,7 +77,7 @@ internal static class PeerChild
         var collections = gc.Describe();
         if (errors > 0)
             throw new InvalidOperationException($"{errors} of {rows} images in '{images}' failed; the benchmark needs readable photos (re-create the folder)");
-        return new PeerResult(rows, seconds, 0, $"VisionContext pipeline{(fast ? " with JPEG shrink-on-load" : "")}, batch {batch}{(runSize != batch ? $" in ORT runs of {runSize}" : "")}, {threads} intra-op threads, {workers} decode workers, queue depth {options.QueueDepth}, spinning {(spinning ? "on" : "off")}, workers {priority}; {collections}; {threadCpu.Describe(rows)}", cpuSeconds);
+        return new PeerResult(rows, seconds, 0, $"VisionContext pipeline{(fast ? " with JPEG shrink-on-load" : "")}, batch {batch}{(runSize != batch ? $" in ORT runs of {runSize}" : "")}, {threads} intra-op threads, {workers} decode workers, {schedule}, spinning {(spinning ? "on" : "off")}; {collections}; {threadCpu.Describe(rows)}", cpuSeconds);
     }
 
     private static (int Rows, int Errors) Drain(IDataView view, BatchingOptions options, ThreadCpu? threadCpu = null)

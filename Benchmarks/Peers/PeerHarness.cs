@@ -17,7 +17,7 @@ internal static class PeerHarness
 {
     public const string Usage =
         "peers [--variants shvit_s4@256,efficientvit_b1@224,cloformer_xxs@224] [--images 300] [--batch 32] [--threads 2]\n" +
-        "      [--decode-workers <cores>] [--torch-workers 0] [--queue-depth 2] [--allow-spinning on|off] [--worker-priority Normal|BelowNormal|Lowest] [--run-size <batch>] [--repeat 3] [--only a,au8,afast,score,b,c,d,du8,e,decode,fast,sharp] [--work /tmp/mlnetattn-bench-peers]\n" +
+        "      [--decode-workers <cores>] [--torch-workers 0] [--queue-depth <auto>] [--allow-spinning on|off] [--worker-priority Normal|BelowNormal|Lowest] [--run-size <batch>] [--repeat 3] [--only a,au8,afast,score,b,c,d,du8,e,decode,fast,sharp] [--work /tmp/mlnetattn-bench-peers]\n" +
         "      [--results Benchmarks/RESULTS.md | --no-results] [--exact-shrink] [--score-args \"<template>\"] [--sides 375-640]";
 
     private const string DefaultVariants = "shvit_s4@256,efficientvit_b1@224,cloformer_xxs@224";
@@ -41,7 +41,7 @@ internal static class PeerHarness
             DecodeWorkers: o.Int("--decode-workers", Environment.ProcessorCount),
             TorchWorkers: o.Int("--torch-workers", 0),
             Repeat: Math.Max(1, o.Int("--repeat", 3)),
-            QueueDepth: o.Int("--queue-depth", BatchingOptions.Default.QueueDepth),
+            QueueDepth: o.Value("--queue-depth") is { } depth ? int.Parse(depth, CultureInfo.InvariantCulture) : null,
             Only: (o.Value("--only") ?? "a,au8,afast,score,b,c,d,du8,e,decode,fast,sharp").Split(',').ToHashSet(StringComparer.OrdinalIgnoreCase),
             Work: o.Value("--work") ?? Path.Combine(Path.GetTempPath(), "mlnetattn-bench-peers"),
             ExactShrink: o.Flag("--exact-shrink"),
@@ -108,7 +108,8 @@ internal static class PeerHarness
 
         string[] Pipeline(string model) =>
         [
-            "peer-child", "pipeline", "--model", model, .. prep, "--run-size", $"{s.RunSize ?? s.Batch}", "--decode-workers", workers, "--queue-depth", $"{s.QueueDepth}",
+            "peer-child", "pipeline", "--model", model, .. prep, "--run-size", $"{s.RunSize ?? s.Batch}", "--decode-workers", workers,
+            .. (s.QueueDepth is null ? Array.Empty<string>() : ["--queue-depth", $"{s.QueueDepth}"]),
             .. (s.AllowSpinning is null ? Array.Empty<string>() : ["--allow-spinning", s.AllowSpinning]),
             .. (s.WorkerPriority is null ? Array.Empty<string>() : ["--worker-priority", s.WorkerPriority]),
         ];
@@ -197,7 +198,7 @@ internal static class PeerHarness
 }
 
 /// <summary>The harness's settings, as given on the command line.</summary>
-internal sealed record Settings(string[] Variants, int Images, (int Min, int Max) Sides, int Batch, int Threads, int DecodeWorkers, int TorchWorkers, int Repeat, int QueueDepth, HashSet<string> Only,
+internal sealed record Settings(string[] Variants, int Images, (int Min, int Max) Sides, int Batch, int Threads, int DecodeWorkers, int TorchWorkers, int Repeat, int? QueueDepth, HashSet<string> Only,
     string Work, bool ExactShrink, string ScoreArgs, string? AllowSpinning = null, string? WorkerPriority = null, int? RunSize = null);
 
 /// <summary>One measurement of one model.</summary>

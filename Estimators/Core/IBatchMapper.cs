@@ -27,6 +27,12 @@ internal interface IBatchMapper
     /// <summary>The batch size this mapper works best with, or null for no preference.</summary>
     int? PreferredBatchSize { get; }
 
+    /// <summary>
+    /// True when this mapper's work keeps every core busy (a model on the CPU with an intra-op thread per core): rows
+    /// prepared ahead of it on worker threads would compete with it for the cores (see <see cref="BatchingOptions.QueueDepth"/>).
+    /// </summary>
+    bool UsesEveryCore => false;
+
     /// <summary>Fills this mapper's output columns (the batch already has <see cref="OutputSchema"/>).</summary>
     void Map(DataBatch batch, MapContext context);
 }

@@ -75,15 +75,20 @@ public sealed class DataBatch : IDisposable
     public bool IsFaulted(int row) => GetError(row) is not null;
 
     /// <summary>Sets (or replaces, disposing the old one) the values of column <paramref name="index"/>.</summary>
-    public void SetColumn(int index, BatchColumn column)
+    public void SetColumn(int index, BatchColumn column) => ExchangeColumn(index, column)?.Dispose();
+
+    /// <summary>
+    /// Sets the values of column <paramref name="index"/> and hands back the column they replace without disposing it
+    /// (null when there was none): a mapper that replaces its input in place still reads it while filling the output.
+    /// </summary>
+    internal BatchColumn? ExchangeColumn(int index, BatchColumn column)
     {
         ArgumentNullException.ThrowIfNull(column);
         if (column.RowCount != RowCount)
             throw new ArgumentException($"Column '{Schema[index].Name}' has {column.RowCount} rows; the batch has {RowCount}.", nameof(column));
         var old = _columns[index];
         _columns[index] = column;
-        if (!ReferenceEquals(old, column))
-            old?.Dispose();
+        return ReferenceEquals(old, column) ? null : old;
     }
 
     /// <summary>Moves the batch to a wider schema (the output of a transformer); existing columns keep their index.</summary>

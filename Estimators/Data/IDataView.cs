@@ -40,9 +40,19 @@ public sealed record BatchingOptions
 
     /// <summary>
     /// Batches prepared ahead (decoded, resized, normalized on worker threads) while the model runs the current
-    /// one. Default = 2; 0 = everything on the calling thread, one batch at a time.
+    /// one; 0 = none, everything on the calling thread, one batch after the other. Default = null, chosen per
+    /// pipeline: when a model in it keeps every core busy (on the CPU with an intra-op thread per core,
+    /// <c>IntraOpNumThreads</c> = 0 or at least the processor count), the workers prepare the next batch only once the
+    /// model is done with the current one, while the caller takes that one (writing results overlaps the next
+    /// decode); otherwise <see cref="DefaultQueueDepth"/> ahead. On a CPU machine decoding and inference share the
+    /// cores: taking turns, each has all of them and its caches to itself, where decoders running beside inference
+    /// slow both (Benchmarks/README.md has the figures). A GPU model, or one that leaves cores free, runs while the
+    /// next batches are prepared.
     /// </summary>
-    public int QueueDepth { get; init; } = 2;
+    public int? QueueDepth { get; init; }
+
+    /// <summary>The queue depth when rows are prepared ahead and the caller names none: 2.</summary>
+    public const int DefaultQueueDepth = 2;
 
     /// <summary>Threads that decode and resize the rows of one batch at once. Default = the processor count.</summary>
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
@@ -64,7 +74,8 @@ public sealed record BatchingOptions
     {
         if (BatchSize is < 1)
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "A batch holds at least one row.");
-        ArgumentOutOfRangeException.ThrowIfNegative(QueueDepth, nameof(QueueDepth));
+        if (QueueDepth is < 0)
+            throw new ArgumentOutOfRangeException(nameof(QueueDepth), QueueDepth, "A queue depth is 0 (no batches ahead) or more; null picks one for the pipeline.");
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxDegreeOfParallelism, 1, nameof(MaxDegreeOfParallelism));
         if (WorkerPriority is not (ThreadPriority.Normal or ThreadPriority.BelowNormal or ThreadPriority.Lowest))
             throw new ArgumentOutOfRangeException(nameof(WorkerPriority), WorkerPriority,

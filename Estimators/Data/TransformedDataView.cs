@@ -4,19 +4,33 @@ namespace MLNetAttn.Estimators;
 
 /// <summary>
 /// A source view followed by transformers (what <see cref="ITransformer.Transform"/> returns). Streaming runs the
-/// leading per-row stages (decode, resize, pixel extraction) for upcoming batches on worker threads while the
-/// calling thread runs the model and heads on the current batch; a bounded queue of
-/// <see cref="BatchingOptions.QueueDepth"/> batches keeps memory independent of the data size.
+/// leading per-row stages (decode, resize, pixel extraction) on worker threads and the model and heads on the
+/// calling thread: ahead of the model, or in turns with a model that keeps every core busy (<see cref="Plan"/>); a
+/// bounded queue of <see cref="BatchingOptions.QueueDepth"/> batches keeps memory independent of the data size.
 /// </summary>
 internal sealed class TransformedDataView : IDataView
 {
     private readonly IDataView _source;
     private readonly IBatchMapper[] _mappers;
 
+    // Per mapper: the run of consecutive row mappers that starts there (null inside a run and for batch mappers). A
+    // run maps each row through all of its mappers before the next row (IRowMapper).
+    private readonly IRowMapper[]?[] _rowRuns;
+
     private TransformedDataView(IDataView source, IBatchMapper[] mappers)
     {
         _source = source;
         _mappers = mappers;
+        _rowRuns = new IRowMapper[]?[mappers.Length];
+        for (var i = 0; i < mappers.Length;)
+        {
+            var end = i;
+            while (end < mappers.Length && mappers[end] is IRowMapper)
+                end++;
+            if (end > i)
+                _rowRuns[i] = mappers[i..end].Cast<IRowMapper>().ToArray();
+            i = Math.Max(end, i + 1);
+        }
     }
 
     /// <summary>Applies <paramref name="mapper"/> after <paramref name="input"/>, flattening nested views into one pipeline.</summary>
@@ -41,12 +55,22 @@ internal sealed class TransformedDataView : IDataView
         var context = new MapContext(new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = cancellationToken },
             cancellationToken);
         var workerStages = _mappers.TakeWhile(m => m.Stage == MapperStage.Worker).Count();
-        return workerStages == 0 || options.QueueDepth == 0
+        var (schedule, depth) = workerStages == 0 ? (StreamSchedule.Inline, 0) : Plan(options);
+        return schedule == StreamSchedule.Inline
             ? StreamInline(sourceOptions, context)
-            : StreamOverlapped(sourceOptions, context, workerStages, options.QueueDepth, options.WorkerPriority);
+            : StreamOverlapped(sourceOptions, context, workerStages, depth, options.WorkerPriority, schedule == StreamSchedule.Turns);
     }
 
-    /// <summary>Runs every stage on the calling thread (prediction engines, QueueDepth = 0).</summary>
+    /// <summary>How batches are prepared (see <see cref="BatchingOptions.QueueDepth"/>): the depth given, else in turns with a stage that keeps every core busy, else ahead.</summary>
+    internal (StreamSchedule Schedule, int QueueDepth) Plan(BatchingOptions options) => options.QueueDepth switch
+    {
+        0 => (StreamSchedule.Inline, 0),
+        { } depth => (StreamSchedule.Ahead, depth),
+        null when _mappers.Any(m => m.UsesEveryCore) => (StreamSchedule.Turns, 1),
+        null => (StreamSchedule.Ahead, BatchingOptions.DefaultQueueDepth),
+    };
+
+    /// <summary>Runs every stage on the calling thread, one batch after the other (QueueDepth = 0: prediction engines).</summary>
     private IEnumerable<DataBatch> StreamInline(BatchingOptions options, MapContext context)
     {
         foreach (var batch in _source.GetBatches(options with { QueueDepth = 0 }, context.CancellationToken))
@@ -58,11 +82,20 @@ internal sealed class TransformedDataView : IDataView
     {
         try
         {
-            for (var i = from; i < to; i++)
+            for (var i = from; i < to;)
             {
                 context.CancellationToken.ThrowIfCancellationRequested();
+                if (_rowRuns[i] is { } run)
+                {
+                    // A run never crosses the worker/sequential boundary: row mappers are all worker stages.
+                    var length = Math.Min(run.Length, to - i);
+                    RowMappers.Map(batch, run.AsSpan(0, length), context);
+                    i += length;
+                    continue;
+                }
                 batch.Extend(_mappers[i].OutputSchema);
                 _mappers[i].Map(batch, context);
+                i++;
             }
             return batch;
         }
@@ -73,7 +106,12 @@ internal sealed class TransformedDataView : IDataView
         }
     }
 
-    private IEnumerable<DataBatch> StreamOverlapped(BatchingOptions options, MapContext context, int workerStages, int depth, ThreadPriority priority)
+    /// <summary>
+    /// Prepares batches on worker threads and runs the rest on the caller's. Ahead: up to <paramref name="depth"/>
+    /// batches while the model runs. In turns: the next batch only once the model is done with the current one, so the
+    /// two never share the cores, while the caller's own work on a batch (writing results) still overlaps the next.
+    /// </summary>
+    private IEnumerable<DataBatch> StreamOverlapped(BatchingOptions options, MapContext context, int workerStages, int depth, ThreadPriority priority, bool turns)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         using var workers = new WorkerThreadScheduler(context.Parallel.MaxDegreeOfParallelism, priority, "MLNetAttn decode");
@@ -90,12 +128,25 @@ internal sealed class TransformedDataView : IDataView
         // the model would wait for the slowest). The producer is itself one of the workers, so the source (file
         // reads, hashes) runs at their priority too. The reader takes batches in order, so rows keep their order.
         var queue = Channel.CreateBounded<DataBatch>(new BoundedChannelOptions(depth) { SingleReader = true, SingleWriter = true });
+        using var turn = turns ? new SemaphoreSlim(1) : null;
         var producer = Task.Factory.StartNew(() =>
         {
             try
             {
                 foreach (var batch in _source.GetBatches(options with { QueueDepth = 0 }, stop.Token))
                 {
+                    if (turns)
+                    {
+                        try
+                        {
+                            turn!.Wait(stop.Token); // until the model is done with the batch before
+                        }
+                        catch
+                        {
+                            batch.Dispose();
+                            throw;
+                        }
+                    }
                     var prepared = Run(batch, 0, workerStages, inner);
                     try
                     {
@@ -130,7 +181,9 @@ internal sealed class TransformedDataView : IDataView
                 {
                     throw e.InnerException;
                 }
-                yield return Run(next, workerStages, _mappers.Length, sequential);
+                var done = Run(next, workerStages, _mappers.Length, sequential);
+                turn?.Release(); // the model is done: the workers may prepare the next batch while the caller takes this one
+                yield return done;
             }
             // A source that failed after its last batch reports through the completion.
             queue.Reader.Completion.GetAwaiter().GetResult();
@@ -144,4 +197,15 @@ internal sealed class TransformedDataView : IDataView
                 pending.Dispose();
         }
     }
+}
+
+/// <summary>How a stream prepares batches (<see cref="TransformedDataView.Plan"/>).</summary>
+internal enum StreamSchedule
+{
+    /// <summary>Everything on the calling thread, one batch after the other.</summary>
+    Inline,
+    /// <summary>Worker threads prepare batches while the model runs.</summary>
+    Ahead,
+    /// <summary>Worker threads prepare the next batch only when the model is done with the current one.</summary>
+    Turns,
 }

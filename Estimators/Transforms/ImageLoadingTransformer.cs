@@ -54,7 +54,7 @@ public sealed class ImageLoadingTransformer : RowMappingTransformer
         },
         reader.GetEnum<RowErrorPolicy>("errorPolicy"), reader.GetString("errorColumnName")));
 
-    private sealed class Mapper : IBatchMapper
+    private sealed class Mapper : IRowMapper
     {
         private readonly ImageLoadingTransformer _parent;
         private readonly int _input;
@@ -93,12 +93,12 @@ public sealed class ImageLoadingTransformer : RowMappingTransformer
 
         public int? PreferredBatchSize => null;
 
-        public void Map(DataBatch batch, MapContext context)
+        public void Map(DataBatch batch, MapContext context) => RowMappers.Map(batch, [this], context);
+
+        public RowMapping Begin(DataBatch batch)
         {
-            var o = _parent.Options;
             var rows = batch.RowCount;
             var input = batch[_input]; // taken first: the output may replace it in place (LoadImages("ImagePath"))
-            var images = new ImageColumn(new ImageDataViewType(), rows);
             if (_error >= 0 && batch.ErrorColumnIndex < 0)
             {
                 // An error column already in the data is adopted, so rows it marks stay marked (and are not decoded).
@@ -106,22 +106,39 @@ public sealed class ImageLoadingTransformer : RowMappingTransformer
                     batch.SetColumn(_error, new ScalarColumn<string?>(TextDataViewType.Instance, new string?[rows]));
                 batch.ErrorColumnIndex = _error;
             }
-            var failures = new Exception?[rows];
-            Parallel.For(0, rows, context.Parallel, row =>
+            var images = new ImageColumn(new ImageDataViewType(), rows);
+            return new Mapping(this, batch, input, images, batch.ExchangeColumn(_output, images));
+        }
+
+        private sealed class Mapping(Mapper mapper, DataBatch batch, BatchColumn input, ImageColumn images, BatchColumn? replaced) : RowMapping
+        {
+            private readonly Exception?[] _failures = new Exception?[batch.RowCount];
+
+            public override void MapRow(int row)
             {
                 if (batch.IsFaulted(row))
                     return;
                 try
                 {
-                    images[row] = Decode(input, row, o);
+                    images[row] = mapper.Decode(input, row, mapper._parent.Options);
                 }
                 catch (Exception e) when (e is ImageDecodeException or IOException or UnauthorizedAccessException or InvalidDataException)
                 {
-                    failures[row] = e;
+                    _failures[row] = e;
                 }
-            });
-            batch.SetColumn(_output, images);
-            Settle(batch, failures);
+            }
+
+            public override void Finish()
+            {
+                try
+                {
+                    mapper.Settle(batch, _failures);
+                }
+                finally
+                {
+                    replaced?.Dispose();
+                }
+            }
         }
 
         private RgbImage Decode(BatchColumn input, int row, ImageLoadingOptions o)

@@ -55,7 +55,7 @@ public sealed class ImagePixelExtractingTransformer : RowMappingTransformer
         // Pipelines saved before byte output existed wrote floats.
         reader.GetOptionalBool("outputAsFloatArray") ?? true));
 
-    private sealed class Mapper : IBatchMapper
+    private sealed class Mapper : IRowMapper
     {
         private readonly ImagePixelExtractingTransformer _parent;
         private readonly int _input;
@@ -83,43 +83,49 @@ public sealed class ImagePixelExtractingTransformer : RowMappingTransformer
 
         public int? PreferredBatchSize => null;
 
-        public void Map(DataBatch batch, MapContext context)
-        {
-            if (_parent.Options.OutputAsFloatArray)
-                Map<float>(batch, context, static (parent, image, interleave, row) =>
-                {
-                    if (interleave)
-                        parent._normalizer.ToInterleaved(image.Pixels, image.Width, image.Height, image.Stride, row);
-                    else
-                        parent._normalizer.ToPlanar(image.Pixels, image.Width, image.Height, image.Stride, row);
-                });
-            else
-                Map<byte>(batch, context, static (parent, image, interleave, row) =>
-                {
-                    if (interleave)
-                        PixelPlanes.ToInterleaved(image.Pixels, image.Width, image.Height, image.Stride, row, parent.Options.ColorOrder);
-                    else
-                        PixelPlanes.ToPlanar(image.Pixels, image.Width, image.Height, image.Stride, row, parent.Options.ColorOrder);
-                });
-        }
+        public void Map(DataBatch batch, MapContext context) => RowMappers.Map(batch, [this], context);
+
+        public RowMapping Begin(DataBatch batch) => _parent.Options.OutputAsFloatArray
+            ? Begin<float>(batch, static (parent, image, interleave, row) =>
+            {
+                if (interleave)
+                    parent._normalizer.ToInterleaved(image.Pixels, image.Width, image.Height, image.Stride, row);
+                else
+                    parent._normalizer.ToPlanar(image.Pixels, image.Width, image.Height, image.Stride, row);
+            })
+            : Begin<byte>(batch, static (parent, image, interleave, row) =>
+            {
+                if (interleave)
+                    PixelPlanes.ToInterleaved(image.Pixels, image.Width, image.Height, image.Stride, row, parent.Options.ColorOrder);
+                else
+                    PixelPlanes.ToPlanar(image.Pixels, image.Width, image.Height, image.Stride, row, parent.Options.ColorOrder);
+            });
 
         private delegate void PixelWriter<T>(ImagePixelExtractingTransformer parent, RgbImage image, bool interleave, Span<T> row);
 
-        private void Map<T>(DataBatch batch, MapContext context, PixelWriter<T> write) where T : unmanaged
+        private Mapping<T> Begin<T>(DataBatch batch, PixelWriter<T> write) where T : unmanaged
         {
             var images = batch.GetColumn<ImageColumn>(_input);
             var type = (VectorDataViewType)OutputSchema[_output].Type;
             var output = new DenseVectorColumn<T>(type, batch.RowCount, type.Size);
-            var interleave = _parent.Options.InterleavePixelColors;
-            Parallel.For(0, batch.RowCount, context.Parallel, row =>
+            return new Mapping<T>(this, batch, images, output, write, batch.ExchangeColumn(_output, output));
+        }
+
+        private sealed class Mapping<T>(Mapper mapper, DataBatch batch, ImageColumn images, DenseVectorColumn<T> output, PixelWriter<T> write, BatchColumn? replaced)
+            : RowMapping where T : unmanaged
+        {
+            public override void MapRow(int row)
             {
                 if (images[row] is not { } image || batch.IsFaulted(row))
                     return; // the row stays zero
-                if (image.Width != _width || image.Height != _height)
-                    throw new InvalidOperationException($"Row {batch.FirstRow + row}: image is {image.Width}x{image.Height}; the column type says {_width}x{_height}.");
-                write(_parent, image, interleave, output.GetWritableRow(row));
-            });
-            batch.SetColumn(_output, output);
+                if (image.Width != mapper._width || image.Height != mapper._height)
+                    throw new InvalidOperationException($"Row {batch.FirstRow + row}: image is {image.Width}x{image.Height}; the column type says {mapper._width}x{mapper._height}.");
+                write(mapper._parent, image, mapper._parent.Options.InterleavePixelColors, output.GetWritableRow(row));
+                if (ReferenceEquals(replaced, images))
+                    images[row] = null; // replaced in place: the image is not needed any more
+            }
+
+            public override void Finish() => replaced?.Dispose();
         }
     }
 }

@@ -81,7 +81,7 @@ public sealed class ImageResizingTransformer : RowMappingTransformer
         }
     }
 
-    private sealed class Mapper : IBatchMapper
+    private sealed class Mapper : IRowMapper
     {
         private readonly ImageResizingOptions _o;
         private readonly int _input;
@@ -104,19 +104,28 @@ public sealed class ImageResizingTransformer : RowMappingTransformer
 
         public int? PreferredBatchSize => null;
 
-        public void Map(DataBatch batch, MapContext context)
+        public void Map(DataBatch batch, MapContext context) => RowMappers.Map(batch, [this], context);
+
+        public RowMapping Begin(DataBatch batch)
         {
             var input = batch.GetColumn<ImageColumn>(_input);
             var output = new ImageColumn((ImageDataViewType)OutputSchema[_output].Type, batch.RowCount);
-            var results = new RgbImage?[batch.RowCount];
-            Parallel.For(0, batch.RowCount, context.Parallel, row =>
+            return new Mapping(_o, batch, input, output, batch.ExchangeColumn(_output, output));
+        }
+
+        private sealed class Mapping(ImageResizingOptions o, DataBatch batch, ImageColumn input, ImageColumn output, BatchColumn? replaced) : RowMapping
+        {
+            public override void MapRow(int row)
             {
-                if (input[row] is { } image && !batch.IsFaulted(row))
-                    results[row] = Resize(image, _o);
-            });
-            for (var row = 0; row < results.Length; row++)
-                output[row] = results[row];
-            batch.SetColumn(_output, output); // disposes the source images when the column is replaced in place
+                if (input[row] is not { } image || batch.IsFaulted(row))
+                    return;
+                output[row] = Resize(image, o);
+                // Replaced in place: the source photo is not needed any more, so its buffer goes back at once.
+                if (ReferenceEquals(replaced, input))
+                    input[row] = null;
+            }
+
+            public override void Finish() => replaced?.Dispose(); // the source images when the column was replaced in place
         }
     }
 }

@@ -34,14 +34,16 @@ public sealed record OnnxOptions
     public int InterOpNumThreads { get; init; }
 
     /// <summary>
-    /// Whether ONNX Runtime's idle intra-op threads busy-wait between operators
-    /// (<see cref="MLNetAttn.Transforms.Onnx.OnnxSessionOptions.AllowSpinning"/>). Default = false, unlike the
-    /// runtime: the pipeline decodes the next batch on worker threads while the model runs, and spinning threads take
-    /// the cores those decoders need. On 2 cores (batch 32, 2 intra-op threads, 2 decode workers, 300 photos) turning
-    /// spinning off gave 2–5 % more images per second by the median and 3–6 % by the mean for efficientvit_b1,
-    /// shvit_s4 and cloformer_xxs, and was never slower overall. Set true when the model runs with nothing beside it.
+    /// Whether ONNX Runtime's idle intra-op threads busy-wait between the operators of a run
+    /// (<see cref="MLNetAttn.Transforms.Onnx.OnnxSessionOptions.AllowSpinning"/>). Default = true. The threads stop
+    /// spinning when a run returns (<see cref="MLNetAttn.Transforms.Onnx.OnnxSessionOptions.StopSpinningAfterRun"/>,
+    /// always set here), so the work between runs, decoding the next batch, gets the cores; without that stop the
+    /// threads spin on for about 120 ms after each run. On 2 cores (batch 32, 2 intra-op threads, 300 photos,
+    /// decoding taking turns with inference) spinning inside runs gave 0.3–1.7 % more images/s than false for
+    /// shvit_s4, efficientvit_b1 and cloformer_xxs (medians of 5 interleaved rounds; Benchmarks/README.md). Set false
+    /// when other work shares the cores while the model runs (rows prepared ahead on the same cores, other processes).
     /// </summary>
-    public bool AllowSpinning { get; init; }
+    public bool AllowSpinning { get; init; } = true;
 
     internal void Validate()
     {

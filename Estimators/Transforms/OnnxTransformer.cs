@@ -38,6 +38,7 @@ public sealed class OnnxTransformer : RowMappingTransformer, IDisposable
             IntraOpNumThreads = options.IntraOpNumThreads,
             InterOpNumThreads = options.InterOpNumThreads,
             AllowSpinning = options.AllowSpinning,
+            StopSpinningAfterRun = true,
         };
         ModelBytes = options.ModelBytes ?? File.ReadAllBytes(options.ModelFile!);
         _session = OnnxSession.FromBytes(ModelBytes, sessionOptions, options.ModelFile ?? $"<{ModelBytes.Length} bytes>");
@@ -177,6 +178,10 @@ public sealed class OnnxTransformer : RowMappingTransformer, IDisposable
         public MapperStage Stage => MapperStage.Sequential;
 
         public int? PreferredBatchSize => _parent.Options.BatchSize;
+
+        // The runtime's 0 means one intra-op thread per physical core: every core.
+        public bool UsesEveryCore => _parent.ExecutionProvider == "CPU"
+            && (_parent.Options.IntraOpNumThreads == 0 || _parent.Options.IntraOpNumThreads >= Environment.ProcessorCount);
 
         public void Map(DataBatch batch, MapContext context)
         {

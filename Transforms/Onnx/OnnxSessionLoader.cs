@@ -87,6 +87,8 @@ internal static unsafe class OnnxSessionLoader
                 OrtApi.SetSessionLogId(raw, id);
             if (!options.AllowSpinning)
                 AddConfigEntry(raw, OnnxSessionOptions.AllowSpinningKey, "0");
+            if (options.StopSpinningAfterRun)
+                AddConfigEntry(raw, OnnxSessionOptions.StopSpinningAfterRunKey, "1");
             if (options.ConfigEntries is not null)
                 foreach (var (key, value) in options.ConfigEntries)
                     AddConfigEntry(raw, key, value);

@@ -62,9 +62,17 @@ public sealed record OnnxSessionOptions
     public bool AllowSpinning { get; init; } = true;
 
     /// <summary>
+    /// Whether spinning intra-op threads stop the moment a run returns (<c>session.force_spinning_stop</c>) instead of
+    /// busy-waiting on for the next one. Default = false (the runtime's default). Set true when other CPU work runs
+    /// between runs: with <see cref="AllowSpinning"/> the threads then spin inside a run, where it speeds up each
+    /// parallel operator, and leave the cores to the work between runs (the pipeline decoding the next batch).
+    /// </summary>
+    public bool StopSpinningAfterRun { get; init; }
+
+    /// <summary>
     /// Further session configuration entries passed to <c>AddSessionConfigEntry</c> as they are, or null for none
     /// (keys and values as listed in ONNX Runtime's <c>onnxruntime_session_options_config_keys.h</c>). Default = null.
-    /// Applied after <see cref="AllowSpinning"/>, so an entry here for the same key wins. A key or value the runtime
+    /// Applied after <see cref="AllowSpinning"/> and <see cref="StopSpinningAfterRun"/>, so an entry here for the same key wins. A key or value the runtime
     /// rejects surfaces as <see cref="OnnxRuntimeException"/> when the session is created: an empty key at once, a
     /// malformed value for keys the runtime parses (such as <c>session.intra_op_thread_affinities</c>) while loading.
     /// The runtime does not check every value: an unknown key, or a value other than "0"/"1" for a switch such as
@@ -74,6 +82,9 @@ public sealed record OnnxSessionOptions
 
     /// <summary>The runtime's key for <see cref="AllowSpinning"/>.</summary>
     public const string AllowSpinningKey = "session.intra_op.allow_spinning";
+
+    /// <summary>The runtime's key for <see cref="StopSpinningAfterRun"/>.</summary>
+    public const string StopSpinningAfterRunKey = "session.force_spinning_stop";
 
     /// <summary>Checks the values; called when a session is created.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is outside its range.</exception>
