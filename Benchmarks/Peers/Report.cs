@@ -69,7 +69,7 @@ internal sealed class Report
                 Check(Ips("c") > 0 ? a / Ips("c") : double.NaN, 1.05, higherIsBetter: true),
                 Check(Bound(of) is { } b ? a / b : double.NaN, 0.95, higherIsBetter: true) + Paired(of, "a"),
                 Check(Bound(of, infer: "du8") is { } b8 && Ips("au8") > 0 ? Ips("au8") / b8 : double.NaN, 0.95, higherIsBetter: true) + Paired(of, "au8", "du8"),
-                Check(Ips("d") > 0 ? Ips("e") / Ips("d") : double.NaN, 1.00, higherIsBetter: false),
+                Check(Ips("d") > 0 ? Ips("e") / Ips("d") : double.NaN, 1.00, higherIsBetter: false) + PairedRatio(of, "e", "d"),
                 Check(HigherExactBound(of) is { } exact && Ips("afast") > 0 ? Ips("afast") / exact : double.NaN, 1.00, higherIsBetter: true, strictly: true)
                     + Paired(of, "afast", Bound(of, infer: "du8") > Bound(of) ? "du8" : "d"),
             ];
@@ -91,6 +91,16 @@ internal sealed class Report
             || row.Runs.Concat(d.Runs).Concat(dec.Runs).Any(r => r.ImagesPerSecond <= 0))
             return "";
         var ratios = row.Runs.Select((r, i) => r.ImagesPerSecond * (1 / d.Runs[i].ImagesPerSecond + 1 / dec.Runs[i].ImagesPerSecond)).Order().ToList();
+        return string.Create(CultureInfo.InvariantCulture, $"; per round: median {ratios[ratios.Count / 2]:0.000}, {ratios[0]:0.000}–{ratios[^1]:0.000}");
+    }
+
+    /// <summary>Row <paramref name="key"/> over row <paramref name="over"/>, per round (runs seconds apart): median and range.</summary>
+    private static string PairedRatio(Dictionary<string, Row> of, string key, string over)
+    {
+        if (!of.TryGetValue(key, out var row) || !of.TryGetValue(over, out var other) || row.Runs.Count < 2 || other.Runs.Count != row.Runs.Count
+            || other.Runs.Any(r => r.ImagesPerSecond <= 0))
+            return "";
+        var ratios = row.Runs.Select((r, i) => r.ImagesPerSecond / other.Runs[i].ImagesPerSecond).Order().ToList();
         return string.Create(CultureInfo.InvariantCulture, $"; per round: median {ratios[ratios.Count / 2]:0.000}, {ratios[0]:0.000}–{ratios[^1]:0.000}");
     }
 
