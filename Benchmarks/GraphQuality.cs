@@ -57,7 +57,7 @@ internal static class GraphQuality
     }
 
     /// <summary>Median latency of two models, run alternately so that load on the machine hits both alike.</summary>
-    private static (double A, double B) Latency(string a, string b, OnnxSessionOptions options, float[] input, int batch, int resolution, int runs)
+    internal static (double A, double B) Latency(string a, string b, OnnxSessionOptions options, float[] input, int batch, int resolution, int runs)
     {
         using var first = OnnxSession.FromFile(a, options);
         using var second = OnnxSession.FromFile(b, options);

@@ -22,8 +22,9 @@ internal static class PeerChild
         {
             "pipeline" => Pipeline(o),
             "raw" => RawInference(o),
+            "paired" => PairedLatency(o),
             "decode" => DecodeOnly(o),
-            var other => throw new ArgumentException($"unknown peer-child measurement '{other}'; use pipeline, raw or decode"),
+            var other => throw new ArgumentException($"unknown peer-child measurement '{other}'; use pipeline, raw, paired or decode"),
         };
         Console.WriteLine(JsonSerializer.Serialize(result.VmHwmKb > 0 ? result : result with { VmHwmKb = ProcessMemory.VmHwmKb() }, PeerResult.Json));
         return 0;
@@ -157,6 +158,36 @@ internal static class PeerChild
     }
 
     /// <summary>
+    /// (e) against (d) in one process: our graph and torch.onnx.export's run alternately (so the machine's drift hits
+    /// both alike) on the same input, at the harness's batch and at batch 1; the median latency of each and their ratio.
+    /// </summary>
+    private static PeerResult PairedLatency(ArgReader o)
+    {
+        var model = o.Required("--model");
+        var theirs = o.Required("--theirs");
+        var batch = o.Int("--batch", 32);
+        var resolution = o.Int("--resolution", 224);
+        var options = new OnnxSessionOptions { IntraOpNumThreads = o.Int("--threads", 2), InterOpNumThreads = 1 };
+        (double Ours, double Theirs) Measure(int rows, int runs)
+        {
+            var input = new float[rows * 3 * resolution * resolution];
+            var random = new Random(1);
+            for (var i = 0; i < input.Length; i++)
+                input[i] = (float)(random.NextDouble() * 4 - 2); // roughly the range of normalized pixels
+            return GraphQuality.Latency(model, theirs, options, input, rows, resolution, runs);
+        }
+        var atBatch = Measure(batch, o.Int("--runs", 10));
+        var atOne = Measure(1, 30);
+        var note = string.Create(CultureInfo.InvariantCulture,
+            $"both graphs alternately in one process, median latency ours / torch.onnx.export's: batch {batch} {atBatch.Ours:0.0} / {atBatch.Theirs:0.0} ms, batch 1 {atOne.Ours:0.00} / {atOne.Theirs:0.00} ms");
+        return new PeerResult(batch, atBatch.Ours / 1000, 0, note)
+        {
+            LatencyRatio = atBatch.Ours / atBatch.Theirs,
+            LatencyRatioBatch1 = atOne.Ours / atOne.Theirs,
+        };
+    }
+
+    /// <summary>
     /// R_decode: decode + resize + centre crop (no normalization, no model) on all the given workers. With --fast,
     /// JPEG shrink-on-load (<see cref="Preprocessing.ShrinkFor"/>), and after the clock stops, its cost against the
     /// exact mode: pixel differences of the crops and, with --model, of the model's logits.
@@ -267,7 +298,14 @@ internal sealed record PeerResult(int Images, double Seconds, long VmHwmKb, stri
 
     public double ImagesPerSecond => Seconds > 0 ? Images / Seconds : 0;
 
+    /// <summary>The paired measurement only: our latency over torch.onnx.export's at the harness's batch, in one process.</summary>
+    public double? LatencyRatio { get; init; }
+
+    /// <summary>The paired measurement only: the same ratio at batch 1.</summary>
+    public double? LatencyRatioBatch1 { get; init; }
+
     /// <summary>CPU milliseconds per image (all threads), or NaN where not measured.</summary>
+    [System.Text.Json.Serialization.JsonNumberHandling(System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals)]
     public double CpuMsPerImage => CpuSeconds >= 0 && Images > 0 ? CpuSeconds * 1000 / Images : double.NaN;
 }
 

@@ -17,7 +17,7 @@ internal static class PeerHarness
 {
     public const string Usage =
         "peers [--variants shvit_s4@256,efficientvit_b1@224,cloformer_xxs@224] [--images 300] [--batch 32] [--threads 2]\n" +
-        "      [--decode-workers <cores>] [--torch-workers 0] [--queue-depth <auto>] [--allow-spinning on|off] [--worker-priority Normal|BelowNormal|Lowest] [--run-size <batch>] [--repeat 3] [--only a,au8,afast,score,b,c,d,du8,e,decode,fast,sharp] [--work /tmp/mlnetattn-bench-peers]\n" +
+        "      [--decode-workers <cores>] [--torch-workers 0] [--queue-depth <auto>] [--allow-spinning on|off] [--worker-priority Normal|BelowNormal|Lowest] [--run-size <batch>] [--repeat 3] [--only a,au8,afast,score,b,c,d,du8,e,paired,decode,fast,sharp] [--work /tmp/mlnetattn-bench-peers]\n" +
         "      [--results Benchmarks/RESULTS.md | --no-results] [--exact-shrink] [--score-args \"<template>\"] [--sides 375-640]";
 
     private const string DefaultVariants = "shvit_s4@256,efficientvit_b1@224,cloformer_xxs@224";
@@ -42,7 +42,7 @@ internal static class PeerHarness
             TorchWorkers: o.Int("--torch-workers", 0),
             Repeat: Math.Max(1, o.Int("--repeat", 3)),
             QueueDepth: o.Value("--queue-depth") is { } depth ? int.Parse(depth, CultureInfo.InvariantCulture) : null,
-            Only: (o.Value("--only") ?? "a,au8,afast,score,b,c,d,du8,e,decode,fast,sharp").Split(',').ToHashSet(StringComparer.OrdinalIgnoreCase),
+            Only: (o.Value("--only") ?? "a,au8,afast,score,b,c,d,du8,e,paired,decode,fast,sharp").Split(',').ToHashSet(StringComparer.OrdinalIgnoreCase),
             Work: o.Value("--work") ?? Path.Combine(Path.GetTempPath(), "mlnetattn-bench-peers"),
             ExactShrink: o.Flag("--exact-shrink"),
             ScoreArgs: o.Value("--score-args") ?? DefaultScoreArgs,
@@ -128,6 +128,8 @@ internal static class PeerHarness
             ("d", "(d) ORT alone, pre-decoded (R_infer)", () => ChildRunner.Run(self, ["peer-child", "raw", "--model", ours, .. inference])),
             ("du8", "(d) uint8: the uint8-input graph alone on pre-decoded byte planes", () => ChildRunner.Run(self, ["peer-child", "raw", "--model", oursUint8, .. inference])),
             ("e", "(e) torch.onnx.export graph, ORT alone", () => ChildRunner.Run(self, ["peer-child", "raw", "--model", theirs, .. inference])),
+            ("paired", "(e) against (d) in one process: both graphs alternately, latency", () => ChildRunner.Run(self,
+                ["peer-child", "paired", "--model", ours, "--theirs", theirs, "--resolution", $"{resolution}", "--batch", $"{s.RunSize ?? s.Batch}", "--threads", $"{s.Threads}"])),
             ("decode", "decode + resize + crop, all workers (R_decode)", () => ChildRunner.Run(self, ["peer-child", "decode", .. prep, "--decode-workers", workers])),
             ("fast", "decode fast mode (JPEG shrink-on-load) + resize + crop (R_decode fast)", () => ChildRunner.Run(self,
                 ["peer-child", "decode", .. prep, "--decode-workers", workers, "--fast", "--model", ours])),
