@@ -78,7 +78,7 @@ public sealed class ModelStore : IDisposable
             if (Options.Offline)
                 throw new ModelDownloadException(url.ToString(),
                     $"'{fileName}' is not in the cache ({Options.CheckpointFolder}) and downloads are off ({ModelStoreOptions.OfflineVariable}). " +
-                    $"Copy the file from {url} to {target}, or run once with network access.");
+                    $"Copy the file from {url} to {target}, pass a local copy instead ({LocalCopyHint}), or run once with network access.");
 
             Directory.CreateDirectory(Options.CheckpointFolder);
             await DownloadAsync(url, target, sha256, cancellationToken).ConfigureAwait(false);
@@ -110,8 +110,8 @@ public sealed class ModelStore : IDisposable
         }
         if (last is not null)
             throw new ModelDownloadException(url.ToString(),
-                $"Could not download {url} after {Options.MaxAttempts} attempts: {last.Message} " +
-                $"The bytes received so far are kept in {partial} and the next run resumes from there.", last);
+                $"Could not download {url} after {Options.MaxAttempts} attempts: {last.Message} {DescribePartial(partial)} " +
+                $"Offline, download the file elsewhere and pass its path instead ({LocalCopyHint}).", last);
 
         if (sha256 is not null && !await HashMatchesAsync(partial, sha256, cancellationToken).ConfigureAwait(false))
         {
@@ -123,6 +123,20 @@ public sealed class ModelStore : IDisposable
         }
         File.Move(partial, target, overwrite: true); // atomic on one file system
         _logger.LogInformation("Downloaded {Url} to {Target}", url, target);
+    }
+
+    /// <summary>How a user hands over a checkpoint they downloaded themselves, in the CLI and in the library.</summary>
+    private const string LocalCopyHint = "mlnetattn's --checkpoint <file>, or the checkpoint path argument of ModelConverter.Export";
+
+    /// <summary>What is left of an unfinished download, said only as it is: a resume point, or nothing at all.</summary>
+    private static string DescribePartial(string partial)
+    {
+        var have = File.Exists(partial) ? new FileInfo(partial).Length : 0;
+        if (have > 0)
+            return $"The {have} bytes received so far are kept in {partial} and the next run resumes from there.";
+        if (File.Exists(partial))
+            File.Delete(partial); // an empty file resumes nothing; don't leave it behind
+        return "No bytes were received.";
     }
 
     /// <summary>One HTTP attempt: resumes <paramref name="partial"/> when the server honours the range, else starts over.</summary>

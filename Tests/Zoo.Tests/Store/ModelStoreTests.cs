@@ -88,9 +88,27 @@ public sealed class ModelStoreTests
         var e = await Assert.ThrowsExactlyAsync<ModelDownloadException>(() => store.GetAsync(_server.Url("/a/model.pth"), Sha, cancellationToken: TestContext.CancellationToken));
         StringAssert.Contains(e.Message, "after 2 attempts");
         StringAssert.Contains(e.Message, "ended prematurely");
+        StringAssert.Contains(e.Message, $"The {_payload.Length / 2 + _payload.Length / 4} bytes received so far are kept in");
         Assert.AreEqual(_payload.Length / 2 + _payload.Length / 4, new FileInfo(Path.Combine(_home, "checkpoints", "model.pth.partial")).Length, "the second attempt should have resumed and appended");
         Assert.IsTrue(File.Exists(Path.Combine(_home, "checkpoints", "model.pth.partial")));
         Assert.IsFalse(File.Exists(Path.Combine(_home, "checkpoints", "model.pth")));
+    }
+
+    [TestMethod]
+    public async Task RefusedConnectionSaysNothingWasReceivedAndHowToPassALocalCopy()
+    {
+        // A port that was just free: nothing listens there, so every attempt is refused before any byte arrives.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var store = NewStore(attempts: 2);
+        var e = await Assert.ThrowsExactlyAsync<ModelDownloadException>(() => store.GetAsync(new Uri($"http://127.0.0.1:{port}/r/model.pth"), Sha, cancellationToken: TestContext.CancellationToken));
+        StringAssert.Contains(e.Message, "after 2 attempts");
+        StringAssert.Contains(e.Message, "No bytes were received.");
+        StringAssert.Contains(e.Message, "--checkpoint");
+        Assert.DoesNotContain(".partial", e.Message, "no partial file exists, so the message must not point at one");
+        Assert.IsFalse(File.Exists(Path.Combine(_home, "checkpoints", "model.pth.partial")));
     }
 
     [TestMethod]
@@ -124,6 +142,7 @@ public sealed class ModelStoreTests
         var e = await Assert.ThrowsExactlyAsync<ModelDownloadException>(() => store.GetAsync(_server.Url("/o/model.pth"), cancellationToken: TestContext.CancellationToken));
         StringAssert.Contains(e.Message, Path.Combine(_home, "checkpoints", "model.pth"));
         StringAssert.Contains(e.Message, ModelStoreOptions.OfflineVariable);
+        StringAssert.Contains(e.Message, "--checkpoint");
         Assert.AreEqual(0, _server.Hits("/o/model.pth"));
     }
 
