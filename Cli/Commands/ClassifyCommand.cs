@@ -10,7 +10,8 @@ using MLNetAttn.Zoo.Store;
 namespace MLNetAttn.Cli.Commands;
 
 /// <summary>
-/// <c>mlnetattn classify --model &lt;zoo-name|file.onnx&gt; [--checkpoint &lt;path|url&gt;] [--top K] [--json] [--batch N] &lt;images or folders...&gt;</c>:
+/// <c>mlnetattn classify --model &lt;zoo-name|file.onnx&gt; [--checkpoint &lt;path|url&gt;] [--top K] [--json] [--batch N]
+/// [--gpu [id] [--fallback-to-cpu]] &lt;images or folders...&gt;</c>:
 /// one line per image on standard output, in input order.
 /// </summary>
 /// <remarks>
@@ -53,6 +54,8 @@ internal static class ClassifyCommand
         {
             images, model, checkpoint, top, json, batch, jpegShrink, verbose,
         };
+        var gpu = new GpuOptions();
+        gpu.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
             var k = result.GetValue(top);
@@ -65,13 +68,13 @@ internal static class ClassifyCommand
             using var logging = CliLogging.Create(result.GetValue(verbose));
             NativeRuntimeOptions.LoggerFactory = logging;
             return await RunAsync(result.GetRequiredValue(model), result.GetValue(checkpoint), result.GetValue(images) ?? [], k, n, result.GetValue(json),
-                result.GetValue(jpegShrink), logging, cancellationToken);
+                result.GetValue(jpegShrink), result.GetValue(gpu.Gpu), result.GetValue(gpu.FallbackToCpu), logging, cancellationToken);
         });
         return command;
     }
 
     private static async Task<int> RunAsync(string model, string? checkpoint, string[] inputs, int topK, int batchSize, bool json, bool jpegShrink,
-        Microsoft.Extensions.Logging.ILoggerFactory logging, CancellationToken cancellationToken)
+        int? gpuDeviceId, bool fallbackToCpu, Microsoft.Extensions.Logging.ILoggerFactory logging, CancellationToken cancellationToken)
     {
         var files = Expand(inputs).ToList();
         if (files.Count == 0)
@@ -84,7 +87,7 @@ internal static class ClassifyCommand
         EstimatorChain<ClassificationHeadTransformer> pipeline;
         try
         {
-            var onnx = new OnnxOptions { BatchSize = batchSize };
+            var onnx = new OnnxOptions { BatchSize = batchSize, GpuDeviceId = gpuDeviceId, FallbackToCpu = fallbackToCpu };
             EstimatorChain<OnnxTransformer> backbone;
             if (checkpoint is not null && File.Exists(model))
                 throw new ArgumentException($"'{model}' is an ONNX file; --checkpoint applies to zoo models only (convert with `mlnetattn zoo export`, or name a zoo model).");

@@ -28,7 +28,7 @@ internal static class InfoCommand
         NativeRuntimeOptions.LoggerFactory = logging;
 
         Console.WriteLine($"MLNetAttn {typeof(InfoCommand).Assembly.GetName().Version} on .NET {Environment.Version} ({System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier})");
-        Console.WriteLine($"ONNX Runtime {OnnxRuntimeInfo.Version} (API {OnnxRuntimeInfo.ApiVersion}) from {OnnxRuntimeInfo.LibraryPath} [{OnnxRuntimeInfo.Source}]");
+        Console.WriteLine($"ONNX Runtime {OnnxRuntimeInfo.Version} ({OnnxRuntimeInfo.Package}) from {OnnxRuntimeInfo.LibraryPath}");
         Console.WriteLine($"  providers: {string.Join(", ", OnnxRuntimeInfo.AvailableProviders)}");
         Console.WriteLine($"libvips {VipsSettings.LibvipsVersion}");
 

@@ -48,6 +48,8 @@ internal static class ScoreCommand
             model, checkpoint, resolution, input, pathColumn, output, batch, threads, decodeWorkers, top, features, jpegShrink, shard, shardCount, resume, allowModel, allowInputs,
             maxBytes, maxPixels, logInterval, verbose, logJson,
         };
+        var gpu = new GpuOptions();
+        gpu.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
             using var logging = CreateLogging(result.GetValue(verbose), result.GetValue(logJson));
@@ -67,6 +69,8 @@ internal static class ScoreCommand
                     Output = result.GetRequiredValue(output),
                     BatchSize = result.GetValue(batch),
                     IntraOpThreads = result.GetValue(threads),
+                    GpuDeviceId = result.GetValue(gpu.Gpu),
+                    FallbackToCpu = result.GetValue(gpu.FallbackToCpu),
                     DecodeWorkers = result.GetValue(decodeWorkers),
                     TopK = result.GetValue(top),
                     Features = result.GetValue(features),
@@ -91,7 +95,8 @@ internal static class ScoreCommand
                 return 2;
             }
             catch (Exception e) when (e is KeyNotFoundException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or IOException or InvalidDataException
-                or DuckDbException or CheckpointFormatException or ModelDownloadException or NotSupportedException or InvalidOperationException or ImagingException)
+                or DuckDbException or CheckpointFormatException or ModelDownloadException or NotSupportedException or InvalidOperationException or ImagingException
+                or MLNetAttn.Transforms.Onnx.OnnxRuntimeException)
             {
                 logging.Dispose();
                 Console.Error.WriteLine($"mlnetattn score: {e.Message}");

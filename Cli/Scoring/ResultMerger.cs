@@ -66,7 +66,7 @@ internal static class ResultMerger
                         if (overlap is string path)
                             throw new MergeRefusedException($"Overlapping rows: '{path}' is in '{sources[i].Name}' and in an earlier input. Shards are disjoint; check that each shard output is given once.");
                         con.Execute($"INSERT INTO results SELECT * FROM {results}");
-                        con.Execute($"INSERT INTO runs SELECT * REPLACE (run_id + (SELECT coalesce(max(run_id), 0) FROM runs) AS run_id) FROM {sources[i].Table(i, "runs")}");
+                        con.Execute($"INSERT INTO runs BY NAME SELECT * REPLACE (run_id + (SELECT coalesce(max(run_id), 0) FROM runs) AS run_id) FROM {sources[i].Table(i, "runs")}");
                         shards.Add(job.Shard);
                     }
                     var duplicateShard = shards.GroupBy(s => s).FirstOrDefault(g => g.Count() > 1 && g.Key != "0/1");

@@ -71,7 +71,8 @@ internal sealed class ResultStore : IDisposable
             batches BIGINT,
             images_per_second DOUBLE,
             peak_rss_bytes BIGINT,
-            host VARCHAR)
+            host VARCHAR,
+            execution_provider VARCHAR)
         """;
 
     private readonly DuckDbDatabase _db;
@@ -110,7 +111,8 @@ internal sealed class ResultStore : IDisposable
         try
         {
             var con = db.Connect();
-            con.Execute(JobDdl + ";" + ResultsDdl + ";" + RunsDdl);
+            // The ALTER upgrades a job file written before runs recorded the execution provider.
+            con.Execute(JobDdl + ";" + ResultsDdl + ";" + RunsDdl + "; ALTER TABLE runs ADD COLUMN IF NOT EXISTS execution_provider VARCHAR");
             return new ResultStore(path, db, con);
         }
         catch
@@ -161,12 +163,20 @@ internal sealed class ResultStore : IDisposable
         _con.Execute("UPDATE runs SET status = 'abandoned' WHERE status = 'running'");
         var id = Convert.ToInt32(_con.ExecuteScalar("SELECT coalesce(max(run_id), 0) + 1 FROM runs"), CultureInfo.InvariantCulture);
         using var statement = _con.Prepare(
-            "INSERT INTO runs VALUES (?, now()::TIMESTAMP, NULL, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, NULL, NULL, ?)");
+            "INSERT INTO runs VALUES (?, now()::TIMESTAMP, NULL, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, NULL, NULL, ?, NULL)");
         statement.Bind(1, id).Bind(2, run.Arguments).Bind(3, run.MLNetAttnVersion).Bind(4, run.OnnxRuntimeVersion).Bind(5, run.LibvipsVersion)
             .Bind(6, DuckDbDatabase.LibraryVersion).Bind(7, run.ModelId).Bind(8, run.CheckpointSha256).Bind(9, run.Shard)
             .Bind(10, run.InputsTotal).Bind(11, run.ShardInputs).Bind(12, run.AlreadyDone).Bind(13, Environment.MachineName);
         statement.Execute();
         return id;
+    }
+
+    /// <summary>Records where the run's inference runs ("CPU" or "CUDA"), once the model is loaded; NULL while no model ran.</summary>
+    public void SetExecutionProvider(int runId, string provider)
+    {
+        using var statement = _con.Prepare("UPDATE runs SET execution_provider = ? WHERE run_id = ?");
+        statement.Bind(1, provider).Bind(2, runId);
+        statement.Execute();
     }
 
     /// <summary>

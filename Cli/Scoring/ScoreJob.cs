@@ -144,7 +144,15 @@ internal sealed class ScoreJob(ScoreJobOptions options, ILoggerFactory logging)
         };
         var output = options.Features ? "pooled" : "logits";
         var load = vision.Transforms.LoadImages("Image", null, ScoreSource.BytesColumn, decode, RowErrorPolicy.Mark, ScoreSource.ErrorColumn);
-        var backbone = vision.Transforms.ApplyBackbone(model.OnnxPath, "Image", new OnnxOptions { BatchSize = options.BatchSize, OutputColumns = [output], IntraOpNumThreads = options.IntraOpThreads });
+        var backbone = vision.Transforms.ApplyBackbone(model.OnnxPath, "Image", new OnnxOptions
+        {
+            BatchSize = options.BatchSize, OutputColumns = [output], IntraOpNumThreads = options.IntraOpThreads,
+            GpuDeviceId = options.GpuDeviceId, FallbackToCpu = options.FallbackToCpu,
+        });
+        // The provider that actually runs (CPU after a fallback), for the log and the runs table.
+        var provider = ((OnnxScoringEstimator)backbone.Estimators[^1]).Model.ExecutionProvider;
+        _log.LogInformation("Inference runs on {Provider}{Device}", provider, provider == "CUDA" ? $" device {options.GpuDeviceId}" : "");
+        store.SetExecutionProvider(runId, provider);
         ITransformer pipeline = options.Features
             ? load.Append(backbone).Fit(source)
             : load.Append(backbone).Append(vision.Transforms.ApplyClassificationHead(output, options.TopK)).Fit(source);

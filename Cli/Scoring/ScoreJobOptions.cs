@@ -21,6 +21,12 @@ internal sealed record ScoreJobOptions
     /// <summary>ONNX Runtime intra-op threads; 0 = ONNX Runtime's choice (one per physical core).</summary>
     public int IntraOpThreads { get; init; }
 
+    /// <summary>The CUDA device to score on; null = CPU.</summary>
+    public int? GpuDeviceId { get; init; }
+
+    /// <summary>With <see cref="GpuDeviceId"/>: run on CPU (logging why) when CUDA cannot be used, instead of failing.</summary>
+    public bool FallbackToCpu { get; init; }
+
     /// <summary>Threads that decode, resize and normalize ahead of the model; 0 = the processor count.</summary>
     public int DecodeWorkers { get; init; }
     /// <summary>Top-k classes per row. Default = 5.</summary>

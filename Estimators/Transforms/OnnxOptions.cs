@@ -18,10 +18,19 @@ public sealed record OnnxOptions
     /// <summary>Output tensors (= column names); null = all of the model's outputs.</summary>
     public IReadOnlyList<string>? OutputColumns { get; init; }
 
-    /// <summary>CUDA device to run on; null = CPU. Default = null.</summary>
+    /// <summary>
+    /// CUDA device to run on; null = CPU. Default = null. CUDA needs the GPU build of ONNX Runtime: the application
+    /// references the Microsoft.ML.OnnxRuntime.Gpu package (the version of Microsoft.ML.OnnxRuntime.Managed; CUDA 13 and
+    /// cuDNN 9 for 1.32), whose natives then replace the CPU ones this library brings by default (see
+    /// <see cref="MLNetAttn.Transforms.Onnx.OnnxSessionOptions.GpuDeviceId"/>).
+    /// </summary>
     public int? GpuDeviceId { get; init; }
 
-    /// <summary>When the GPU cannot be used: true = run on CPU (the reason is logged), false = throw. Default = false, as in ML.NET.</summary>
+    /// <summary>
+    /// When the GPU cannot be used: true = run on CPU (the reason is logged), false = throw an
+    /// <see cref="MLNetAttn.Transforms.Onnx.OnnxRuntimeException"/> naming the package or library to install.
+    /// Default = false, as in ML.NET.
+    /// </summary>
     public bool FallbackToCpu { get; init; }
 
     /// <summary>Rows per model run. Default = 16. The pipeline streams batches of this size unless told otherwise.</summary>

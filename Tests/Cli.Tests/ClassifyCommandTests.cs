@@ -129,4 +129,46 @@ public sealed class ClassifyCommandTests
         StringAssert.Contains(none.StdErr, "no image files");
         Assert.AreEqual(2, CliProcess.Run(Limit, _env, "classify", "--model", "shvit_s1", "--top", "0", Images).ExitCode);
     }
+
+    [TestMethod]
+    public void GpuWithoutTheGpuPackageFailsNamingIt()
+    {
+        // The tests carry the CPU package only: its library has no CUDA provider.
+        var result = CliProcess.Run(Limit, _env, "classify", "--model", "shvit_s1", "--checkpoint", Checkpoint(), Path.Combine(Images, "chelsea.png"), "--gpu");
+        Assert.AreEqual(1, result.ExitCode, result.StdErr);
+        Assert.AreEqual("", result.StdOut);
+        StringAssert.Contains(result.StdErr, "CUDA device 0 was requested");
+        StringAssert.Contains(result.StdErr, "Reference the Microsoft.ML.OnnxRuntime.Gpu package");
+        StringAssert.Contains(result.StdErr, "--fallback-to-cpu");
+    }
+
+    [TestMethod]
+    public void GpuWithFallbackRunsOnCpuSaysWhyAndScoresAlike()
+    {
+        var checkpoint = Checkpoint();
+        string[] photos = [Path.Combine(Images, "chelsea.png"), Path.Combine(Images, "rocket.jpg")];
+        var cpu = CliProcess.Run(Limit, _env, ["classify", "--model", "shvit_s1", "--checkpoint", checkpoint, "--json", .. photos]);
+        Assert.AreEqual(0, cpu.ExitCode, cpu.StdErr);
+        Assert.IsFalse(cpu.StdErr.Contains("CUDA", StringComparison.Ordinal), cpu.StdErr);
+
+        var fallback = CliProcess.Run(Limit, _env, ["classify", "--model", "shvit_s1", "--checkpoint", checkpoint, "--json", "--gpu", "1", "--fallback-to-cpu", .. photos]);
+        Assert.AreEqual(0, fallback.ExitCode, fallback.StdErr);
+        StringAssert.Contains(fallback.StdErr, "CUDA device 1 was requested");
+        StringAssert.Contains(fallback.StdErr, "running on CPU instead");
+        StringAssert.Contains(fallback.StdErr, "CPU-only build from the Microsoft.ML.OnnxRuntime package");
+        Assert.AreEqual(cpu.StdOut, fallback.StdOut);
+    }
+
+    [TestMethod]
+    public void GpuOptionsAreChecked()
+    {
+        var photo = Path.Combine(Images, "chelsea.png");
+        // A bare --gpu before a path would take the path as its device id: refused with the fix.
+        var swallowed = CliProcess.Run(Limit, _env, "classify", "--model", "shvit_s1", "--gpu", photo);
+        Assert.AreNotEqual(0, swallowed.ExitCode);
+        StringAssert.Contains(swallowed.StdErr, $"--gpu takes a CUDA device id (0, 1, ...), not '{photo}'");
+        var alone = CliProcess.Run(Limit, _env, "classify", "--model", "shvit_s1", "--fallback-to-cpu", photo);
+        Assert.AreNotEqual(0, alone.ExitCode);
+        StringAssert.Contains(alone.StdErr, "--fallback-to-cpu applies only with --gpu");
+    }
 }

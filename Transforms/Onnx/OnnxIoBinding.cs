@@ -1,10 +1,10 @@
-using MLNetAttn.Transforms.Native;
+using Microsoft.ML.OnnxRuntime;
 
 namespace MLNetAttn.Transforms.Onnx;
 
 /// <summary>
-/// Inputs and outputs bound to a session once and run many times (<c>OrtIoBinding</c>): the usual way to
-/// score batch after batch into the same buffers. Not thread-safe; use one binding per thread.
+/// Inputs and outputs bound to a session once and run many times (ONNX Runtime's <see cref="OrtIoBinding"/>): the
+/// usual way to score batch after batch into the same buffers. Not thread-safe; use one binding per thread.
 /// </summary>
 /// <remarks>
 /// Bound tensors are borrowed: their memory stays pinned while bound (until <see cref="Clear"/>, a rebinding
@@ -14,31 +14,33 @@ namespace MLNetAttn.Transforms.Onnx;
 public sealed class OnnxIoBinding : IDisposable
 {
     private readonly OnnxSession _session;
-    private readonly OrtIoBindingHandle _binding;
+    private readonly OrtIoBinding _binding;
     // A reference on each bound tensor's value: the runtime's binding keeps its own copy of the value, which
     // points at the caller's memory, so that memory stays pinned until the tensor is unbound, even if the
     // caller disposes the tensor first.
-    private readonly Dictionary<string, OrtHandle.Lease> _boundInputs = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, OrtHandle.Lease> _boundOutputs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, OnnxShared<OrtValue>> _boundInputs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, OnnxShared<OrtValue>> _boundOutputs = new(StringComparer.Ordinal);
     private readonly string _bindingDoing;
+    private readonly string _running;
     // Holds the native session open while the binding exists: a disposed session is released only after its
     // bindings, never under them.
-    private readonly OrtHandle.Lease _sessionLease;
+    private readonly OnnxShared<InferenceSession> _sessionLease;
     private int _disposed;
 
     internal OnnxIoBinding(OnnxSession session)
     {
         _session = session;
         _bindingDoing = $"binding tensors to model '{session.ModelName}'";
-        _sessionLease = session.Handle.Acquire();
+        _running = $"running model '{session.ModelName}' with an I/O binding";
+        _sessionLease = session.Acquire();
         try
         {
-            _binding = new OrtIoBindingHandle(OrtApi.CreateIoBinding(_sessionLease.Pointer, $"creating an I/O binding for model '{session.ModelName}'"));
+            _binding = _sessionLease.Value.CreateIoBinding();
         }
-        catch
+        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
         {
-            _sessionLease.Dispose();
-            throw;
+            _sessionLease.Release();
+            throw OnnxErrors.From(e, $"creating an I/O binding for model '{session.ModelName}'");
         }
     }
 
@@ -56,19 +58,27 @@ public sealed class OnnxIoBinding : IDisposable
 
     /// <summary>Runs the session with the bound inputs, writing the bound outputs.</summary>
     /// <exception cref="OnnxRuntimeException">The runtime failed, for example because an input is not bound.</exception>
+    /// <exception cref="ObjectDisposedException">The binding or its session was disposed.</exception>
     public void Run()
     {
-        using var s = _session.Handle.Acquire();
-        using var b = _binding.Acquire();
-        OrtApi.RunWithBinding(s.Pointer, b.Pointer, $"running model '{_session.ModelName}' with an I/O binding");
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ObjectDisposedException.ThrowIf(_session.IsDisposed, _session);
+        try
+        {
+            _sessionLease.Value.RunWithBinding(_session.RunOptions, _binding);
+        }
+        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
+        {
+            throw OnnxErrors.From(e, _running);
+        }
     }
 
     /// <summary>Forgets every bound input and output.</summary>
     public void Clear()
     {
-        using var b = _binding.Acquire();
-        OrtApi.ClearBound(b.Pointer, inputs: true);
-        OrtApi.ClearBound(b.Pointer, inputs: false);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        _binding.ClearBoundInputs();
+        _binding.ClearBoundOutputs();
         ReleaseBound();
     }
 
@@ -79,13 +89,13 @@ public sealed class OnnxIoBinding : IDisposable
             return;
         _binding.Dispose();
         ReleaseBound();
-        _sessionLease.Dispose();
+        _sessionLease.Release();
     }
 
     private void ReleaseBound()
     {
-        foreach (var lease in _boundInputs.Values.Concat(_boundOutputs.Values))
-            lease.Dispose();
+        foreach (var value in _boundInputs.Values.Concat(_boundOutputs.Values))
+            value.Release();
         _boundInputs.Clear();
         _boundOutputs.Clear();
     }
@@ -94,33 +104,31 @@ public sealed class OnnxIoBinding : IDisposable
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(tensor);
-        int index;
-        if (input)
-        {
-            index = _session.InputIndex(name);
-            _session.CheckTensor(_session.Inputs[index], tensor, "input");
-        }
-        else
-        {
-            index = _session.OutputIndex(name);
-            _session.CheckTensor(_session.Outputs[index], tensor, "output");
-        }
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var info = input ? _session.GetInput(name) : _session.GetOutput(name);
+        _session.CheckTensor(info, tensor, input ? "input" : "output");
 
-        using var b = _binding.Acquire();
-        var value = tensor.Handle.Acquire();
+        var value = tensor.Acquire();
         try
         {
-            var namePointer = input ? _session.InputNamePointer(index) : _session.OutputNamePointer(index);
-            OrtApi.Bind(b.Pointer, input, namePointer, value.Pointer, _bindingDoing);
+            if (input)
+                _binding.BindInput(name, value.Value);
+            else
+                _binding.BindOutput(name, value.Value);
+        }
+        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
+        {
+            value.Release();
+            throw OnnxErrors.From(e, _bindingDoing);
         }
         catch
         {
-            value.Dispose();
+            value.Release();
             throw;
         }
         var bound = input ? _boundInputs : _boundOutputs;
         if (bound.Remove(name, out var replaced))
-            replaced.Dispose();
+            replaced.Release();
         bound[name] = value;
     }
 }

@@ -1,5 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using MLNetAttn.Transforms.Native;
+using Microsoft.ML.OnnxRuntime;
 
 namespace MLNetAttn.Transforms.Onnx;
 
@@ -9,34 +10,27 @@ namespace MLNetAttn.Transforms.Onnx;
 /// </summary>
 public sealed unsafe class OnnxOutputTensor : IDisposable
 {
-    private readonly OrtValueHandle _value;
+    private readonly OrtValue _value;
     private readonly long[] _shape;
     private readonly IntPtr _data;
+    private int _disposed;
 
-    internal OnnxOutputTensor(string name, OrtValueHandle value)
+    internal OnnxOutputTensor(string name, OrtValue value)
     {
         Name = name;
         _value = value;
-        var doing = $"reading output '{name}'";
-        var raw = value.DangerousGetHandle();
-        if (!OrtApi.IsTensor(raw))
+        if (!value.IsTensor)
         {
             ElementType = OnnxElementType.Undefined;
             _shape = [];
             return;
         }
-        var info = OrtApi.GetTensorTypeAndShape(raw, doing);
-        try
-        {
-            ElementType = (OnnxElementType)OrtApi.GetTensorElementType(info, doing);
-            _shape = OrtApi.GetDimensions(info, doing);
-        }
-        finally
-        {
-            OrtApi.ReleaseTensorTypeAndShapeInfo(info);
-        }
+        var info = value.GetTensorTypeAndShape();
+        ElementType = (OnnxElementType)(int)info.ElementDataType;
+        _shape = info.Shape;
         Length = checked((int)OnnxElementTypes.ElementCount(_shape, $"output '{name}'"));
-        _data = OrtApi.GetTensorMutableData(raw, doing);
+        if (Length > 0 && ElementType != OnnxElementType.String)
+            _data = (IntPtr)Unsafe.AsPointer(ref MemoryMarshal.GetReference(value.GetTensorMutableRawData()));
     }
 
     /// <summary>The output name.</summary>
@@ -59,7 +53,7 @@ public sealed unsafe class OnnxOutputTensor : IDisposable
     /// <exception cref="ObjectDisposedException">The tensor was disposed.</exception>
     public Span<T> GetSpan<T>() where T : unmanaged
     {
-        ObjectDisposedException.ThrowIf(_value.IsClosed, this);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (!OnnxElementTypes.Matches<T>(ElementType))
             throw new InvalidOperationException(
                 $"Output '{Name}' holds {ElementType} elements; read it as the matching type, not {typeof(T).Name}.");
@@ -70,7 +64,11 @@ public sealed unsafe class OnnxOutputTensor : IDisposable
     public T[] ToArray<T>() where T : unmanaged => GetSpan<T>().ToArray();
 
     /// <summary>Releases the runtime's value. Safe to call more than once.</summary>
-    public void Dispose() => _value.Dispose();
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            _value.Dispose();
+    }
 }
 
 /// <summary>The outputs of one run, in the order requested; disposing releases them all.</summary>

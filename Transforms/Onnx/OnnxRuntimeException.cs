@@ -40,7 +40,17 @@ public sealed class OnnxRuntimeException : Exception
     /// <param name="message">The runtime's message (or ours, when found before calling it).</param>
     /// <param name="doing">What was being done, e.g. "loading model 'x.onnx'"; null when the message says it all.</param>
     public OnnxRuntimeException(OnnxErrorCode errorCode, string message, string? doing = null)
-        : base(Compose(errorCode, message, doing))
+        : this(errorCode, message, doing, null)
+    {
+    }
+
+    /// <summary>Creates the exception from a runtime code and message, keeping the exception it came from.</summary>
+    /// <param name="errorCode">The runtime's error code.</param>
+    /// <param name="message">The runtime's message (or ours, when found before calling it).</param>
+    /// <param name="doing">What was being done; null when the message says it all.</param>
+    /// <param name="inner">The exception ONNX Runtime's managed API threw, or null.</param>
+    public OnnxRuntimeException(OnnxErrorCode errorCode, string message, string? doing, Exception? inner)
+        : base(Compose(errorCode, message, doing), inner)
     {
         ErrorCode = errorCode;
         RuntimeMessage = message;

@@ -1,9 +1,9 @@
-using MLNetAttn.Transforms.Native;
+using Microsoft.ML.OnnxRuntime;
 
 namespace MLNetAttn.Transforms.Onnx;
 
 // Running: inputs over caller memory, outputs either allocated by the runtime or supplied by the caller.
-public sealed unsafe partial class OnnxSession
+public sealed partial class OnnxSession
 {
     /// <summary>
     /// Runs the model; the runtime allocates the outputs, which are returned owned by the caller.
@@ -17,24 +17,20 @@ public sealed unsafe partial class OnnxSession
     public OnnxRunResults Run(IReadOnlyDictionary<string, OnnxTensor> inputs, IReadOnlyList<string>? outputNames = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        var (inIndex, inTensors) = ResolveInputs(inputs);
-        int[] outIndex;
+        var (inNames, inTensors) = ResolveInputs(inputs);
+        string[] outNames;
         if (outputNames is null)
-        {
-            outIndex = new int[_outputs.Length];
-            for (var i = 0; i < outIndex.Length; i++)
-                outIndex[i] = i;
-        }
+            outNames = _outputs.Select(o => o.Name).ToArray();
         else
         {
-            outIndex = new int[outputNames.Count];
-            for (var i = 0; i < outIndex.Length; i++)
-                outIndex[i] = OutputIndex(outputNames[i]);
+            outNames = new string[outputNames.Count];
+            for (var i = 0; i < outNames.Length; i++)
+                outNames[i] = _outputs[OutputIndex(outputNames[i])].Name;
         }
 
-        var produced = new IntPtr[outIndex.Length];
-        RunCore(inIndex, inTensors, outIndex, null, produced);
-        return WrapOutputs(outIndex, produced);
+        IDisposableReadOnlyCollection<OrtValue>? produced = null;
+        WithValues(inTensors, null, (session, inValues, _) => produced = session.Run(_runOptions, inNames, inValues, outNames));
+        return Wrap(outNames, produced!);
     }
 
     /// <summary>Runs a model that has one input; see <see cref="Run(IReadOnlyDictionary{string, OnnxTensor}, IReadOnlyList{string}?)"/>.</summary>
@@ -56,22 +52,23 @@ public sealed unsafe partial class OnnxSession
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(outputs);
-        var (inIndex, inTensors) = ResolveInputs(inputs);
-        var outIndex = new int[outputs.Count];
+        var (inNames, inTensors) = ResolveInputs(inputs);
+        var outNames = new string[outputs.Count];
         var outTensors = new OnnxTensor[outputs.Count];
         var n = 0;
         foreach (var (name, tensor) in outputs)
         {
             ArgumentNullException.ThrowIfNull(tensor, $"outputs['{name}']");
-            outIndex[n] = OutputIndex(name);
-            CheckTensor(_outputs[outIndex[n]], tensor, "output");
+            var info = _outputs[OutputIndex(name)];
+            CheckTensor(info, tensor, "output");
+            outNames[n] = info.Name;
             outTensors[n++] = tensor;
         }
-        RunCore(inIndex, inTensors, outIndex, outTensors, new IntPtr[outIndex.Length]);
+        WithValues(inTensors, outTensors, (session, inValues, outValues) => session.Run(_runOptions, inNames, inValues, outNames, outValues!));
     }
 
     /// <summary>Creates an I/O binding for this session: inputs and outputs bound once, run many times.</summary>
-    /// <returns>A binding; dispose it before the session.</returns>
+    /// <returns>A binding; dispose it when done (before or after the session).</returns>
     public OnnxIoBinding CreateIoBinding() => new(this);
 
     /// <summary>Checks a tensor against what the model declares, before the runtime sees it.</summary>
@@ -96,17 +93,18 @@ public sealed unsafe partial class OnnxSession
         }
     }
 
-    private (int[] Index, OnnxTensor[] Tensors) ResolveInputs(IReadOnlyDictionary<string, OnnxTensor> inputs)
+    private (string[] Names, OnnxTensor[] Tensors) ResolveInputs(IReadOnlyDictionary<string, OnnxTensor> inputs)
     {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        var index = new int[inputs.Count];
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        var names = new string[inputs.Count];
         var tensors = new OnnxTensor[inputs.Count];
         var n = 0;
         foreach (var (name, tensor) in inputs)
         {
             ArgumentNullException.ThrowIfNull(tensor, $"inputs['{name}']");
-            index[n] = InputIndex(name);
-            CheckTensor(_inputs[index[n]], tensor, "input");
+            var info = _inputs[InputIndex(name)];
+            CheckTensor(info, tensor, "input");
+            names[n] = info.Name;
             tensors[n++] = tensor;
         }
         if (inputs.Count < _inputs.Length)
@@ -114,68 +112,55 @@ public sealed unsafe partial class OnnxSession
             var missing = _inputs.Where(i => !inputs.ContainsKey(i.Name)).Select(i => i.ToString());
             throw new ArgumentException($"Model '{ModelName}' needs every input; missing: {string.Join(", ", missing)}.", nameof(inputs));
         }
-        return (index, tensors);
+        return (names, tensors);
     }
 
-    /// <summary>One native Run. Holds a reference on the session and every value so none is released mid-call.</summary>
-    private void RunCore(int[] inIndex, OnnxTensor[] inTensors, int[] outIndex, OnnxTensor[]? outTensors, IntPtr[] outValues)
+    /// <summary>One native run, holding a reference on the session and every value so none is released mid-call.</summary>
+    private void WithValues(OnnxTensor[] inTensors, OnnxTensor[]? outTensors, Action<InferenceSession, OrtValue[], OrtValue[]?> run)
     {
-        var leases = new OrtHandle.Lease[1 + inTensors.Length + (outTensors?.Length ?? 0)];
-        var held = 0;
-        var inNames = new IntPtr[inIndex.Length];
-        var inValues = new IntPtr[inIndex.Length];
-        var outNames = new IntPtr[outIndex.Length];
+        var held = new List<OnnxShared<OrtValue>>(inTensors.Length + (outTensors?.Length ?? 0));
+        var session = Acquire();
         try
         {
-            leases[held++] = Handle.Acquire();
-            for (var i = 0; i < inIndex.Length; i++)
+            var inValues = new OrtValue[inTensors.Length];
+            for (var i = 0; i < inValues.Length; i++)
             {
-                inNames[i] = _inputNames[inIndex[i]];
-                leases[held] = inTensors[i].Handle.Acquire();
-                inValues[i] = leases[held++].Pointer;
+                held.Add(inTensors[i].Acquire());
+                inValues[i] = held[^1].Value;
             }
-            for (var i = 0; i < outIndex.Length; i++)
+            OrtValue[]? outValues = null;
+            if (outTensors is not null)
             {
-                outNames[i] = _outputNames[outIndex[i]];
-                if (outTensors is not null)
+                outValues = new OrtValue[outTensors.Length];
+                for (var i = 0; i < outValues.Length; i++)
                 {
-                    leases[held] = outTensors[i].Handle.Acquire();
-                    outValues[i] = leases[held++].Pointer;
+                    held.Add(outTensors[i].Acquire());
+                    outValues[i] = held[^1].Value;
                 }
             }
-            fixed (IntPtr* pInNames = inNames, pInValues = inValues, pOutNames = outNames, pOutValues = outValues)
-            {
-                OrtApi.Run(leases[0].Pointer, pInNames, pInValues, (nuint)inIndex.Length, pOutNames, (nuint)outIndex.Length, pOutValues, _running);
-            }
-            GC.KeepAlive(_nameBytes); // the name pointers point into it (pinned, so it cannot move, only die)
+            run(session.Value, inValues, outValues);
+        }
+        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
+        {
+            throw OnnxErrors.From(e, _running);
         }
         finally
         {
-            for (var i = 0; i < held; i++)
-                leases[i].Dispose();
+            foreach (var value in held)
+                value.Release();
+            session.Release();
         }
     }
 
-    private OnnxRunResults WrapOutputs(int[] outIndex, IntPtr[] produced)
+    private static OnnxRunResults Wrap(string[] names, IDisposableReadOnlyCollection<OrtValue> produced)
     {
-        var results = new OnnxOutputTensor[produced.Length];
+        var values = produced.ToArray();
+        var results = new OnnxOutputTensor[values.Length];
         var wrapped = 0;
         try
         {
-            for (; wrapped < produced.Length; wrapped++)
-            {
-                var handle = new OrtValueHandle(produced[wrapped]);
-                produced[wrapped] = IntPtr.Zero; // owned by the handle from here on
-                try
-                {
-                    results[wrapped] = new OnnxOutputTensor(_outputs[outIndex[wrapped]].Name, handle);
-                }
-                catch
-                {
-                    handle.Dispose();
-                    throw;
-                }
-            }
+            for (; wrapped < values.Length; wrapped++)
+                results[wrapped] = new OnnxOutputTensor(names[wrapped], values[wrapped]);
             return new OnnxRunResults(results);
         }
         catch
@@ -183,9 +168,8 @@ public sealed unsafe partial class OnnxSession
             // Release what was wrapped and what was not yet.
             for (var i = 0; i < wrapped; i++)
                 results[i].Dispose();
-            foreach (var p in produced)
-                if (p != IntPtr.Zero)
-                    OrtApi.ReleaseValue(p);
+            for (var i = wrapped; i < values.Length; i++)
+                values[i].Dispose();
             throw;
         }
     }

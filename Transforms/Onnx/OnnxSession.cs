@@ -1,5 +1,4 @@
-using System.Text;
-using MLNetAttn.Transforms.Native;
+using Microsoft.ML.OnnxRuntime;
 
 namespace MLNetAttn.Transforms.Onnx;
 
@@ -9,60 +8,44 @@ namespace MLNetAttn.Transforms.Onnx;
 /// </summary>
 /// <remarks>
 /// <code>using var session = OnnxSession.FromFile("model.onnx");</code>
-/// Only load models you trust: a model is a program the runtime executes. Input and output names are
-/// converted to native UTF-8 once, here, and inputs are checked (name, element type, rank, fixed dimensions)
-/// before the runtime sees them.
+/// Only load models you trust: a model is a program the runtime executes. Built on ONNX Runtime's managed API
+/// (<see cref="InferenceSession"/>); inputs are checked (name, element type, rank, fixed dimensions) before the
+/// runtime sees them. Where the session runs is chosen by <see cref="OnnxSessionOptions.GpuDeviceId"/> and
+/// <see cref="OnnxSessionOptions.FallbackToCpu"/> and reported by <see cref="ExecutionProvider"/>.
 /// </remarks>
-public sealed unsafe partial class OnnxSession : IDisposable
+public sealed partial class OnnxSession : IDisposable
 {
-    private readonly OrtSessionHandle _session;
+    private readonly OnnxShared<InferenceSession> _session;
+    private readonly RunOptions _runOptions;
     private readonly OnnxTensorInfo[] _inputs;
     private readonly OnnxTensorInfo[] _outputs;
     private readonly Dictionary<string, int> _inputIndex;
     private readonly Dictionary<string, int> _outputIndex;
-    // NUL-terminated UTF-8 names in one pinned array (the GC keeps it alive as long as a run references it).
-    private readonly byte[] _nameBytes;
-    private readonly IntPtr[] _inputNames;
-    private readonly IntPtr[] _outputNames;
     private readonly string _running;
     private int _disposed;
 
     private OnnxSession(string modelName, OnnxSessionLoader.Result loaded)
     {
         ModelName = modelName;
-        _session = loaded.Session;
         ExecutionProvider = loaded.ExecutionProvider;
         FallbackReason = loaded.FallbackReason;
         _running = $"running model '{modelName}'";
+        var session = loaded.Session;
         try
         {
-            var raw = _session.DangerousGetHandle();
-            _inputs = ReadInfos(raw, input: true, modelName);
-            _outputs = ReadInfos(raw, input: false, modelName);
+            _inputs = ReadInfos(session.InputNames, session.InputMetadata);
+            _outputs = ReadInfos(session.OutputNames, session.OutputMetadata);
+            _runOptions = new RunOptions();
         }
         catch
         {
-            _session.Dispose();
+            session.Dispose();
             throw;
         }
-
+        var runOptions = _runOptions;
+        _session = new OnnxShared<InferenceSession>(session, runOptions.Dispose);
         _inputIndex = _inputs.ToDictionary(i => i.Name, i => i.Index, StringComparer.Ordinal);
         _outputIndex = _outputs.ToDictionary(o => o.Name, o => o.Index, StringComparer.Ordinal);
-        var all = _inputs.Concat(_outputs).Select(i => Encoding.UTF8.GetBytes(i.Name + "\0")).ToArray();
-        _nameBytes = GC.AllocateArray<byte>(all.Sum(a => a.Length), pinned: true);
-        var pointers = new IntPtr[all.Length];
-        var offset = 0;
-        fixed (byte* start = _nameBytes)
-        {
-            for (var i = 0; i < all.Length; i++)
-            {
-                all[i].CopyTo(_nameBytes, offset);
-                pointers[i] = (IntPtr)(start + offset);
-                offset += all[i].Length;
-            }
-        }
-        _inputNames = pointers[.._inputs.Length];
-        _outputNames = pointers[_inputs.Length..];
     }
 
     /// <summary>The model's name in messages: the path it was loaded from, or the name given with the bytes.</summary>
@@ -77,7 +60,7 @@ public sealed unsafe partial class OnnxSession : IDisposable
     /// <summary>Where the session runs: "CUDA" when the CUDA provider was added, else "CPU".</summary>
     public string ExecutionProvider { get; }
 
-    /// <summary>Why CUDA was requested but not used (the runtime's words), or null when there was no fallback.</summary>
+    /// <summary>Why CUDA was requested but not used, or null when there was no fallback.</summary>
     public string? FallbackReason { get; }
 
     /// <summary>Loads a model file.</summary>
@@ -87,19 +70,7 @@ public sealed unsafe partial class OnnxSession : IDisposable
     public static OnnxSession FromFile(string path, OnnxSessionOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var doing = $"loading model '{path}'";
-        var loaded = OnnxSessionLoader.Load(options ?? OnnxSessionOptions.Default, path, (env, so) =>
-        {
-            // ORTCHAR_T is wchar_t (UTF-16) on Windows and char (UTF-8) elsewhere.
-            if (OperatingSystem.IsWindows())
-            {
-                fixed (char* p = path)
-                    return OrtApi.CreateSession(env, p, so, doing);
-            }
-            var utf8 = Encoding.UTF8.GetBytes(path + "\0");
-            fixed (byte* p = utf8)
-                return OrtApi.CreateSession(env, p, so, doing);
-        });
+        var loaded = OnnxSessionLoader.Load(options ?? OnnxSessionOptions.Default, path, so => new InferenceSession(path, so));
         return new OnnxSession(path, loaded);
     }
 
@@ -109,20 +80,7 @@ public sealed unsafe partial class OnnxSession : IDisposable
     /// <param name="modelName">A name for messages and logs; default "&lt;N bytes in memory&gt;".</param>
     /// <exception cref="OnnxRuntimeException">The bytes are empty or not a valid model, or CUDA was required and is unavailable.</exception>
     public static OnnxSession FromBytes(ReadOnlySpan<byte> model, OnnxSessionOptions? options = null, string? modelName = null)
-    {
-        var name = modelName ?? $"<{model.Length} bytes in memory>";
-        var doing = $"loading model '{name}'";
-        if (model.IsEmpty)
-            throw new OnnxRuntimeException(OnnxErrorCode.InvalidArgument, "The model bytes are empty; pass the contents of an .onnx file.", doing);
-        fixed (byte* data = model)
-        {
-            var pointer = data;
-            var length = (nuint)model.Length;
-            var loaded = OnnxSessionLoader.Load(options ?? OnnxSessionOptions.Default, name,
-                (env, so) => OrtApi.CreateSessionFromArray(env, pointer, length, so, doing));
-            return new OnnxSession(name, loaded);
-        }
-    }
+        => FromBytes(model.ToArray(), options, modelName);
 
     /// <summary>Loads a model from a byte array; see <see cref="FromBytes(ReadOnlySpan{byte}, OnnxSessionOptions?, string?)"/>.</summary>
     /// <param name="model">The serialized ONNX model.</param>
@@ -131,7 +89,11 @@ public sealed unsafe partial class OnnxSession : IDisposable
     public static OnnxSession FromBytes(byte[] model, OnnxSessionOptions? options = null, string? modelName = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return FromBytes(model.AsSpan(), options, modelName);
+        var name = modelName ?? $"<{model.Length} bytes in memory>";
+        if (model.Length == 0)
+            throw new OnnxRuntimeException(OnnxErrorCode.InvalidArgument, "The model bytes are empty; pass the contents of an .onnx file.", $"loading model '{name}'");
+        var loaded = OnnxSessionLoader.Load(options ?? OnnxSessionOptions.Default, name, so => new InferenceSession(model, so));
+        return new OnnxSession(name, loaded);
     }
 
     /// <summary>The input called <paramref name="name"/>.</summary>
@@ -142,25 +104,28 @@ public sealed unsafe partial class OnnxSession : IDisposable
     /// <exception cref="ArgumentException">The model has no such output.</exception>
     public OnnxTensorInfo GetOutput(string name) => _outputs[OutputIndex(name)];
 
-    /// <summary>Releases the native session. Safe to call more than once; later use throws <see cref="ObjectDisposedException"/>.</summary>
+    /// <summary>
+    /// Releases the native session (once runs and bindings still using it let go). Safe to call more than once;
+    /// later use throws <see cref="ObjectDisposedException"/>.
+    /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            _session.Dispose();
+            _session.Release();
     }
 
-    internal OrtSessionHandle Handle
+    /// <summary>The session with a reference held for the caller, who must release it.</summary>
+    internal OnnxShared<InferenceSession> Acquire()
     {
-        get
-        {
-            ObjectDisposedException.ThrowIf(_disposed != 0, this);
-            return _session;
-        }
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return _session.Acquire();
     }
 
-    internal IntPtr InputNamePointer(int index) => _inputNames[index];
+    internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
-    internal IntPtr OutputNamePointer(int index) => _outputNames[index];
+    internal RunOptions RunOptions => _runOptions;
+
+    internal string Running => _running;
 
     internal int InputIndex(string name)
         => _inputIndex.TryGetValue(name, out var i) ? i
@@ -170,36 +135,23 @@ public sealed unsafe partial class OnnxSession : IDisposable
         => _outputIndex.TryGetValue(name, out var i) ? i
             : throw new ArgumentException($"Model '{ModelName}' has no output '{name}'. Its outputs: {string.Join(", ", _outputs.Select(x => x.ToString()))}.", nameof(name));
 
-    private static OnnxTensorInfo[] ReadInfos(IntPtr session, bool input, string modelName)
+    private static OnnxTensorInfo[] ReadInfos(IReadOnlyList<string> names, IReadOnlyDictionary<string, NodeMetadata> metadata)
     {
-        var what = input ? "input" : "output";
-        var doing = $"reading the {what}s of model '{modelName}'";
-        var count = OrtApi.SessionGetCount(session, input, doing);
-        var result = new OnnxTensorInfo[count];
-        for (var i = 0; i < count; i++)
+        var result = new OnnxTensorInfo[names.Count];
+        for (var i = 0; i < result.Length; i++)
         {
-            var name = OrtApi.SessionGetName(session, input, i, doing);
-            var typeInfo = OrtApi.SessionGetTypeInfo(session, input, i, doing);
-            try
+            var node = metadata[names[i]];
+            if (!node.IsTensor)
             {
-                var tensorInfo = OrtApi.CastTypeInfoToTensorInfo(typeInfo, doing);
-                if (tensorInfo == IntPtr.Zero)
-                {
-                    result[i] = new OnnxTensorInfo(name, i, OnnxElementType.Undefined, [], []);
-                    continue;
-                }
-                var type = (OnnxElementType)OrtApi.GetTensorElementType(tensorInfo, doing);
-                var dims = OrtApi.GetDimensions(tensorInfo, doing);
-                var symbols = OrtApi.GetSymbolicDimensions(tensorInfo, dims.Length, doing);
-                for (var d = 0; d < dims.Length; d++)
-                    if (dims[d] >= 0)
-                        symbols[d] = null; // a fixed size has no symbol to report
-                result[i] = new OnnxTensorInfo(name, i, type, dims, symbols);
+                result[i] = new OnnxTensorInfo(names[i], i, OnnxElementType.Undefined, [], []);
+                continue;
             }
-            finally
-            {
-                OrtApi.ReleaseTypeInfo(typeInfo);
-            }
+            var dims = node.Dimensions.Select(d => (long)d).ToArray();
+            var symbols = new string?[dims.Length];
+            for (var d = 0; d < dims.Length; d++)
+                // A fixed size has no symbol to report; an unnamed free dimension comes back as "".
+                symbols[d] = dims[d] < 0 && node.SymbolicDimensions[d] is { Length: > 0 } s ? s : null;
+            result[i] = new OnnxTensorInfo(names[i], i, (OnnxElementType)(int)node.ElementDataType, dims, symbols);
         }
         return result;
     }

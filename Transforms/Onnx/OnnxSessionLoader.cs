@@ -1,27 +1,34 @@
 using System.Globalization;
-using System.Text;
-using MLNetAttn.Transforms.Native;
 using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
 
 namespace MLNetAttn.Transforms.Onnx;
 
 /// <summary>
-/// Builds native session options from <see cref="OnnxSessionOptions"/>, adds CUDA when asked, and creates the
+/// Builds ONNX Runtime session options from <see cref="OnnxSessionOptions"/>, adds CUDA when asked, and creates the
 /// session, falling back to CPU (with a logged reason) or failing as the options say.
 /// </summary>
-internal static unsafe class OnnxSessionLoader
+/// <remarks>
+/// CUDA can fail at two moments, and both are handled alike. While the provider is appended: the CPU build
+/// (Microsoft.ML.OnnxRuntime) does not export the CUDA entry point at all, so the managed API throws
+/// <see cref="EntryPointNotFoundException"/>; the GPU build throws when its provider library cannot load CUDA or cuDNN.
+/// While the session initializes: no device, device out of memory. ML.NET retries such loads on CPU without a word;
+/// we retry too, but log which provider ran and why.
+/// </remarks>
+internal static class OnnxSessionLoader
 {
     /// <summary>What was created and where it runs.</summary>
-    public sealed record Result(OrtSessionHandle Session, string ExecutionProvider, string? FallbackReason);
+    public sealed record Result(InferenceSession Session, string ExecutionProvider, string? FallbackReason);
 
-    /// <summary>Creates a session with <paramref name="create"/>, which receives the env and the native options.</summary>
+    /// <summary>Creates a session with <paramref name="create"/>, which receives the finished session options.</summary>
     /// <param name="options">The caller's options (validated here).</param>
     /// <param name="modelName">The model's name for messages.</param>
-    /// <param name="create">Makes the session from (env, session options); throws <see cref="OnnxRuntimeException"/> on failure.</param>
-    public static Result Load(OnnxSessionOptions options, string modelName, Func<IntPtr, IntPtr, IntPtr> create)
+    /// <param name="create">Makes the session from the options.</param>
+    public static Result Load(OnnxSessionOptions options, string modelName, Func<SessionOptions, InferenceSession> create)
     {
         options.Validate();
-        var env = OrtEnvironment.Handle;
+        _ = OnnxEnvironment.Instance;
+        var log = OnnxEnvironment.Logger;
         string? reason = null;
 
         if (options.GpuDeviceId is int device)
@@ -32,113 +39,115 @@ internal static unsafe class OnnxSessionLoader
             {
                 try
                 {
-                    return new Result(Create(env, gpuOptions, create), "CUDA", null);
+                    var session = Create(create, gpuOptions, modelName);
+                    log.LogInformation("Model '{Model}' runs on CUDA device {Device} (ONNX Runtime {Version}).", modelName, device, OnnxRuntimeInfo.Version);
+                    return new Result(session, "CUDA", null);
                 }
                 catch (OnnxRuntimeException e) when (options.FallbackToCpu)
                 {
-                    // The CUDA provider can also fail while the session initializes (missing cuDNN, device out of
-                    // memory); ML.NET retries such loads on CPU, and so do we, but say why.
-                    reason = e.RuntimeMessage;
+                    reason = $"creating the session with the CUDA provider failed: {e.RuntimeMessage}";
                 }
             }
             else
             {
-                reason = failure.Value.Message;
+                reason = failure.Value.Reason;
                 if (!options.FallbackToCpu)
                     throw new OnnxRuntimeException(failure.Value.Code,
-                        $"CUDA device {device} was requested for model '{modelName}' but the loaded ONNX Runtime ({OrtApi.Version}, {OrtApi.LibraryPath}) " +
-                        $"cannot use it: {failure.Value.Message} Point {NativeRuntimeOptions.OrtPathVariable} at a CUDA-enabled build that has its provider " +
-                        "libraries (libonnxruntime_providers_shared.so, libonnxruntime_providers_cuda.so) beside it and CUDA/cuDNN installed, " +
-                        "or set FallbackToCpu = true to run on CPU.");
+                        $"CUDA device {device} was requested for model '{modelName}' but cannot be used: {failure.Value.Reason} " +
+                        $"{failure.Value.Remedy} Or set FallbackToCpu = true (--fallback-to-cpu) to run on CPU.", doing: null, failure.Value.Exception);
             }
         }
 
         using var cpuOptions = CreateBase(options, modelName);
-        var session = Create(env, cpuOptions, create);
+        var cpu = Create(create, cpuOptions, modelName);
         if (reason is not null)
-            OrtEnvironment.Logger.LogWarning(
-                "CUDA device {Device} was requested for model '{Model}' but cannot be used, running on CPU instead. ONNX Runtime said: {Reason}",
+            log.LogWarning(
+                "CUDA device {Device} was requested for model '{Model}' but cannot be used, running on CPU instead. Reason: {Reason}",
                 options.GpuDeviceId, modelName, reason);
-        return new Result(session, "CPU", reason);
+        else
+            log.LogDebug("Model '{Model}' runs on CPU (ONNX Runtime {Version}).", modelName, OnnxRuntimeInfo.Version);
+        return new Result(cpu, "CPU", reason);
     }
 
-    private static OrtSessionHandle Create(OrtEnvHandle env, OrtSessionOptionsHandle options, Func<IntPtr, IntPtr, IntPtr> create)
+    private static InferenceSession Create(Func<SessionOptions, InferenceSession> create, SessionOptions options, string modelName)
     {
-        using var e = env.Acquire();
-        using var o = options.Acquire();
-        return new OrtSessionHandle(create(e.Pointer, o.Pointer));
-    }
-
-    private static OrtSessionOptionsHandle CreateBase(OnnxSessionOptions options, string modelName)
-    {
-        var handle = new OrtSessionOptionsHandle(OrtApi.CreateSessionOptions());
         try
         {
-            var raw = handle.DangerousGetHandle();
-            // Write-only native settings: only touch those that differ from the runtime's defaults.
+            return create(options);
+        }
+        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
+        {
+            throw OnnxErrors.From(e, $"loading model '{modelName}'");
+        }
+    }
+
+    private static SessionOptions CreateBase(OnnxSessionOptions options, string modelName)
+    {
+        var so = new SessionOptions();
+        try
+        {
+            // Write-only native settings: only touch the thread counts when they differ from the runtime's default.
             if (options.IntraOpNumThreads > 0)
-                OrtApi.SetIntraOpNumThreads(raw, options.IntraOpNumThreads);
+                so.IntraOpNumThreads = options.IntraOpNumThreads;
             if (options.InterOpNumThreads > 0)
-                OrtApi.SetInterOpNumThreads(raw, options.InterOpNumThreads);
-            OrtApi.SetSessionGraphOptimizationLevel(raw, (int)options.GraphOptimizationLevel);
-            OrtApi.SetSessionExecutionMode(raw, (int)options.ExecutionMode);
-            var logId = Encoding.UTF8.GetBytes(modelName + "\0");
-            fixed (byte* id = logId)
-                OrtApi.SetSessionLogId(raw, id);
+                so.InterOpNumThreads = options.InterOpNumThreads;
+            so.GraphOptimizationLevel = (Microsoft.ML.OnnxRuntime.GraphOptimizationLevel)(int)options.GraphOptimizationLevel;
+            so.ExecutionMode = (Microsoft.ML.OnnxRuntime.ExecutionMode)(int)options.ExecutionMode;
+            so.LogId = modelName; // the runtime's messages about this session name the model
             if (!options.AllowSpinning)
-                AddConfigEntry(raw, OnnxSessionOptions.AllowSpinningKey, "0");
+                AddConfigEntry(so, OnnxSessionOptions.AllowSpinningKey, "0");
             if (options.StopSpinningAfterRun)
-                AddConfigEntry(raw, OnnxSessionOptions.StopSpinningAfterRunKey, "1");
+                AddConfigEntry(so, OnnxSessionOptions.StopSpinningAfterRunKey, "1");
             if (options.ConfigEntries is not null)
                 foreach (var (key, value) in options.ConfigEntries)
-                    AddConfigEntry(raw, key, value);
-            return handle;
+                    AddConfigEntry(so, key, value);
+            return so;
         }
         catch
         {
-            handle.Dispose();
+            so.Dispose();
             throw;
         }
     }
 
-    private static void AddConfigEntry(IntPtr options, string key, string value)
+    private static void AddConfigEntry(SessionOptions options, string key, string value)
     {
-        var k = Encoding.UTF8.GetBytes(key + "\0");
-        var v = Encoding.UTF8.GetBytes(value + "\0");
-        fixed (byte* kp = k)
-        fixed (byte* vp = v)
-            OrtApi.AddSessionConfigEntry(options, kp, vp, key);
-    }
-
-    /// <summary>CreateCUDAProviderOptions, UpdateCUDAProviderOptions("device_id"), AppendExecutionProvider_CUDA_V2; null on success, else the first failure.</summary>
-    private static (OnnxErrorCode Code, string Message)? TryAppendCuda(OrtSessionOptionsHandle options, int device)
-    {
-        var status = OrtApi.CreateCudaProviderOptions(out var cuda);
-        if (status != IntPtr.Zero)
-            return Failed("CreateCUDAProviderOptions", status);
-        using var cudaOptions = new OrtCudaProviderOptionsHandle(cuda);
-
-        var key = "device_id\0"u8;
-        var value = Encoding.UTF8.GetBytes(device.ToString(CultureInfo.InvariantCulture) + "\0");
-        fixed (byte* k = key)
-        fixed (byte* v = value)
+        try
         {
-            var keys = stackalloc byte*[1] { k };
-            var values = stackalloc byte*[1] { v };
-            status = OrtApi.UpdateCudaProviderOptions(cuda, keys, values, 1);
+            options.AddSessionConfigEntry(key, value);
         }
-        if (status != IntPtr.Zero)
-            return Failed("UpdateCUDAProviderOptions(device_id)", status);
-
-        // The session options keep their own copy of the provider options, so ours can be released after.
-        status = OrtApi.AppendCudaProvider(options.DangerousGetHandle(), cuda);
-        return status == IntPtr.Zero ? null : Failed("SessionOptionsAppendExecutionProvider_CUDA_V2", status);
+        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
+        {
+            throw OnnxErrors.From(e, $"setting the session config entry '{key}'");
+        }
     }
 
-    /// <summary>The failure of one step, its message prefixed with the step so a reader knows how far CUDA got.</summary>
-    private static (OnnxErrorCode Code, string Message) Failed(string step, IntPtr status)
+    /// <summary>Why CUDA cannot be added, what to do about it, and the exception that said so.</summary>
+    private readonly record struct CudaFailure(OnnxErrorCode Code, string Reason, string Remedy, Exception Exception);
+
+    /// <summary>Appends the CUDA provider for <paramref name="device"/>; null on success, else why not.</summary>
+    private static CudaFailure? TryAppendCuda(SessionOptions options, int device)
     {
-        var (code, message) = OrtStatus.Consume(status);
-        return (code, $"{step} failed: {message}");
+        try
+        {
+            options.AppendExecutionProvider_CUDA(device);
+            return null;
+        }
+        catch (EntryPointNotFoundException e)
+        {
+            // Measured with 1.32: the CPU package's library has no OrtSessionOptionsAppendExecutionProvider_CUDA export.
+            return new CudaFailure(OnnxErrorCode.NotImplemented,
+                $"the loaded ONNX Runtime {OnnxRuntimeInfo.Version} is the CPU-only build from the {OnnxRuntimeInfo.CpuPackage} package; it has no CUDA execution provider ({e.Message}).",
+                $"Reference the {OnnxRuntimeInfo.GpuPackage} package (version {OnnxRuntimeInfo.Version}, CUDA 13 and cuDNN 9) in the application instead.",
+                e);
+        }
+        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
+        {
+            var (code, message) = OnnxErrors.Split(e.Message);
+            return new CudaFailure(code,
+                $"ONNX Runtime {OnnxRuntimeInfo.Version} could not add its CUDA provider for device {device.ToString(CultureInfo.InvariantCulture)}: {message}",
+                "Make CUDA 13 and cuDNN 9 loadable (installed, or their folders on LD_LIBRARY_PATH / PATH) and check the device id.",
+                e);
+        }
     }
 }

@@ -41,15 +41,17 @@ public sealed record OnnxSessionOptions
     public ExecutionMode ExecutionMode { get; init; } = ExecutionMode.Sequential;
 
     /// <summary>
-    /// The CUDA device to run on, or null for CPU. Default = null. Needs an ONNX Runtime build with the CUDA
-    /// provider (see <see cref="Native.NativeRuntimeOptions.OnnxRuntimePath"/>); the bundled build is CPU only.
+    /// The CUDA device to run on, or null for CPU. Default = null. Needs the CUDA build of ONNX Runtime: the application
+    /// references the <c>Microsoft.ML.OnnxRuntime.Gpu</c> package (same version as Microsoft.ML.OnnxRuntime.Managed;
+    /// CUDA 13 and cuDNN 9 for 1.32), whose natives then replace the CPU ones MLNetAttn.Transforms brings by default.
     /// </summary>
     public int? GpuDeviceId { get; init; }
 
     /// <summary>
-    /// When CUDA was requested but cannot be used: true = log a warning with the runtime's reason and run on
-    /// CPU (see <see cref="OnnxSession.ExecutionProvider"/> and <see cref="OnnxSession.FallbackReason"/>);
-    /// false = throw <see cref="OnnxRuntimeException"/>. Default = true.
+    /// When CUDA was requested but cannot be used (the CPU-only package is loaded, CUDA or cuDNN is missing, the device
+    /// fails): true = log a warning with the reason under category "OnnxRuntime" and run on CPU (see
+    /// <see cref="OnnxSession.ExecutionProvider"/> and <see cref="OnnxSession.FallbackReason"/>); false = throw
+    /// <see cref="OnnxRuntimeException"/> saying which package or library to install. Default = true.
     /// </summary>
     public bool FallbackToCpu { get; init; } = true;
 

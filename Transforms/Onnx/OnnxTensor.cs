@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
-using MLNetAttn.Transforms.Native;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace MLNetAttn.Transforms.Onnx;
 
@@ -16,10 +17,10 @@ namespace MLNetAttn.Transforms.Onnx;
 public sealed class OnnxTensor : IDisposable
 {
     private readonly long[] _shape;
-    private readonly OrtValueHandle _value;
+    private readonly OnnxShared<OrtValue> _value;
     private int _disposed;
 
-    private OnnxTensor(OrtValueHandle value, OnnxElementType elementType, long[] shape, int length)
+    private OnnxTensor(OnnxShared<OrtValue> value, OnnxElementType elementType, long[] shape, int length)
     {
         _value = value;
         ElementType = elementType;
@@ -38,7 +39,12 @@ public sealed class OnnxTensor : IDisposable
 
     internal long[] ShapeArray => _shape;
 
-    internal OrtValueHandle Handle => _disposed == 0 ? _value : throw new ObjectDisposedException(nameof(OnnxTensor));
+    /// <summary>The runtime's value with a reference held for the caller, who must <see cref="OnnxShared{T}.Release"/> it.</summary>
+    internal OnnxShared<OrtValue> Acquire()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return _value.Acquire();
+    }
 
     /// <summary>
     /// Wraps <paramref name="data"/> as a tensor of <paramref name="shape"/>, pinning it until disposal.
@@ -58,18 +64,21 @@ public sealed class OnnxTensor : IDisposable
             throw new ArgumentException(
                 $"The shape {OnnxElementTypes.Format(shape)} holds {count} elements but the buffer has {data.Length}; make them agree.", nameof(shape));
 
+        _ = OnnxEnvironment.Instance;
         var shapeCopy = shape.ToArray();
+        // Our own pin and CreateTensorValueWithData rather than CreateTensorValueFromMemory<T>: the latter knows
+        // ORT's own Float16 struct but refuses System.Half, and one path for every type keeps one ownership rule.
         var pin = data.Pin();
         try
         {
-            using var memory = OrtEnvironment.CpuMemory.Acquire();
-            IntPtr value;
-            fixed (long* dims = shapeCopy)
-            {
-                value = OrtApi.CreateTensorWithData(memory.Pointer, pin.Pointer, (nuint)((long)data.Length * Unsafe.SizeOf<T>()),
-                    dims, (nuint)shapeCopy.Length, (int)type, $"creating a {type} tensor of shape {OnnxElementTypes.Format(shape)}");
-            }
-            return new OnnxTensor(new OrtValueHandle(value, pin), type, shapeCopy, data.Length);
+            var value = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, (TensorElementType)(int)type, shapeCopy,
+                (IntPtr)pin.Pointer, (long)data.Length * Unsafe.SizeOf<T>());
+            return new OnnxTensor(new OnnxShared<OrtValue>(value, pin.Dispose), type, shapeCopy, data.Length);
+        }
+        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
+        {
+            pin.Dispose();
+            throw OnnxErrors.From(e, $"creating a {type} tensor of shape {OnnxElementTypes.Format(shape)}");
         }
         catch
         {
@@ -85,12 +94,12 @@ public sealed class OnnxTensor : IDisposable
         => FromMemory(data.AsMemory(), shape);
 
     /// <summary>
-    /// Releases the runtime's value, then unpins the memory (deferred until a run still using it returns).
+    /// Releases the runtime's value, then unpins the memory (deferred until a run or binding still using it lets go).
     /// Safe to call more than once.
     /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            _value.Dispose();
+            _value.Release();
     }
 }

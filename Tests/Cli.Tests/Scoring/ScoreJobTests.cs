@@ -317,4 +317,31 @@ public sealed class ScoreJobTests
     }
 
     private static string Sql(string path) => "'" + path.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    [TestMethod]
+    public void TheRunsTableRecordsTheProviderThatRan()
+    {
+        var images = Path.Combine(_work, "images");
+        WriteImages(images, 6);
+        var db = Path.Combine(_work, "results.duckdb");
+
+        // No GPU package here: --gpu alone refuses, naming the package, and scores nothing.
+        var refused = Score(null, "--model", ModelPath, "--input", images, "--out", db, "--gpu");
+        Assert.AreEqual(1, refused.ExitCode, refused.StdErr);
+        StringAssert.Contains(refused.StdErr, "Microsoft.ML.OnnxRuntime.Gpu");
+        Assert.AreEqual(0L, Query(db, "SELECT count(*) FROM results")[0][0]);
+
+        var fallback = Score(null, "--model", ModelPath, "--input", images, "--out", db, "--gpu", "0", "--fallback-to-cpu");
+        Assert.AreEqual(0, fallback.ExitCode, fallback.StdErr);
+        StringAssert.Contains(fallback.StdErr, "CUDA device 0 unavailable, running on CPU");
+        StringAssert.Contains(fallback.StdErr, "CPU-only build from the Microsoft.ML.OnnxRuntime package");
+        StringAssert.Contains(fallback.StdErr, "Inference runs on CPU");
+        var runs = Query(db, "SELECT status, execution_provider, scored FROM runs ORDER BY run_id");
+        Assert.HasCount(2, runs);
+        Assert.AreEqual("failed", runs[0][0]);
+        Assert.IsNull(runs[0][1], "the refused run never loaded a model");
+        Assert.AreEqual("completed", runs[1][0]);
+        Assert.AreEqual("CPU", runs[1][1]);
+        Assert.AreEqual(6L, runs[1][2]);
+    }
 }
