@@ -13,17 +13,11 @@ public static class NativeRuntimeOptions
     /// <summary>Environment variable naming an ONNX Runtime library to load instead of the bundled CPU build.</summary>
     public const string OrtPathVariable = "MLNETATTN_ORT_PATH";
 
-    /// <summary>Environment variable naming a libvips library to load instead of the bundled one.</summary>
-    public const string VipsPathVariable = "MLNETATTN_VIPS_PATH";
-
     /// <summary>
     /// Full path of the ONNX Runtime shared library (for example a CUDA-enabled build).
     /// Takes precedence over <see cref="OrtPathVariable"/>. Default = null (the bundled library).
     /// </summary>
     public static string? OnnxRuntimePath { get; set; }
-
-    /// <summary>Full path of the libvips shared library. Takes precedence over <see cref="VipsPathVariable"/>. Default = null.</summary>
-    public static string? VipsPath { get; set; }
 
     /// <summary>Where the bindings log which library they loaded, and ONNX Runtime's own log. Default = no logging.</summary>
     public static ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
