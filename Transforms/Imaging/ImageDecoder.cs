@@ -1,6 +1,5 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
-using MLNetAttn.Transforms.Native;
+using NetVips;
 
 namespace MLNetAttn.Transforms.Imaging;
 
@@ -24,7 +23,8 @@ namespace MLNetAttn.Transforms.Imaging;
 /// <item>Multi-page files (animated GIF/WebP, multi-page TIFF) give their first page, as PIL does.</item>
 /// </list>
 /// Loads are sequential (libvips streams rows straight into the output buffer) and stop with an error
-/// on truncated data instead of filling the rest with grey.
+/// on truncated data instead of filling the rest with grey. A failure's message names its input and carries
+/// libvips' text for that input only, however many decodes run and fail at once (see <c>VipsCalls</c>).
 /// </remarks>
 public static class ImageDecoder
 {
@@ -38,7 +38,12 @@ public static class ImageDecoder
         ArgumentNullException.ThrowIfNull(path);
         options ??= ImageDecodeOptions.Default;
         options.Validate();
-        return DecodeWith(FileLoader(path), new VipsArgs().Add("filename", path), path, options);
+        CheckFile(path);
+        return VipsCalls.Run(path, decode: true, step =>
+        {
+            var loader = FileLoader(path);
+            return DecodeWith(loader, kwargs => (Image)Operation.Call(loader, kwargs, path), path, options, step);
+        });
     }
 
     /// <summary>
@@ -51,12 +56,17 @@ public static class ImageDecoder
     public static ImageInfo ReadInfo(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var loader = FileLoader(path);
-        using var image = VipsOperation.CallImage(loader, new VipsArgs().Add("filename", path).Add("access", "sequential"), path, decode: true);
-        return Info(image, loader);
+        CheckFile(path);
+        return VipsCalls.Run(path, decode: true, step =>
+        {
+            var loader = FileLoader(path);
+            step.Operation = loader;
+            using var image = (Image)Operation.Call(loader, LoadOptions(), path);
+            return Info(image, loader);
+        });
     }
 
-    private static ImageInfo Info(VipsImage image, string loader)
+    private static ImageInfo Info(Image image, string loader)
     {
         var format = loader.Replace("VipsForeignLoad", "", StringComparison.Ordinal);
         foreach (var suffix in (ReadOnlySpan<string>)["File", "Buffer", "Source"])
@@ -64,50 +74,44 @@ public static class ImageDecoder
             if (format.EndsWith(suffix, StringComparison.Ordinal))
                 format = format[..^suffix.Length];
         }
-        return new ImageInfo(image.Width, image.Height, image.Bands, format.ToLowerInvariant(), image.Orientation,
-            image.HasAlpha, image.HasField("icc-profile-data"));
+        return new ImageInfo(image.Width, image.Height, image.Bands, format.ToLowerInvariant(), VipsToRgb.Orientation(image),
+            image.HasAlpha(), image.Contains("icc-profile-data"));
     }
 
-    private static unsafe string FileLoader(string path)
+    /// <summary>What can be told without libvips: the file exists and is not empty. Our own words, naming the file.</summary>
+    private static void CheckFile(string path)
     {
-        if (!File.Exists(path))
+        var file = new FileInfo(path);
+        if (!file.Exists)
             throw new ImageDecodeException(path, "open",
-                $"Image file '{path}' does not exist (looked for '{Path.GetFullPath(path)}'). Check the path.",
+                $"Image file '{path}' does not exist (looked for '{file.FullName}'). Check the path.",
                 new FileNotFoundException(null, path));
-        VipsApi.EnsureInitialized();
-
-        var utf8 = Marshal.StringToCoTaskMemUTF8(path);
-        try
-        {
-            return Marshal.PtrToStringUTF8((IntPtr)VipsApi.ForeignFindLoad((byte*)utf8))
-                ?? throw NotAnImage(path, new FileInfo(path).Length);
-        }
-        finally
-        {
-            Marshal.FreeCoTaskMem(utf8);
-        }
+        if (file.Length == 0)
+            throw NotAnImage(path, 0);
     }
 
-    /// <summary>Decodes an image held in memory. The bytes are read in place (pinned, not copied) during the call.</summary>
+    /// <summary>The loader libvips picks from the file's first bytes; none means no format libvips reads.</summary>
+    private static string FileLoader(string path)
+        => Image.FindLoad(path) ?? throw NotAnImage(path, new FileInfo(path).Length);
+
+    /// <summary>Decodes an image held in memory. libvips reads a copy of the bytes, taken during the call.</summary>
     /// <param name="data">The encoded image.</param>
     /// <param name="name">A name for the input in error messages (e.g. the key or URL it came from).</param>
     /// <param name="options">Decode options; null = <see cref="ImageDecodeOptions.Default"/>.</param>
     /// <returns>The pixels; dispose to return the buffer to the pool.</returns>
     /// <exception cref="ImageDecodeException">The bytes are empty, not a supported image, corrupt, truncated or too large.</exception>
-    public static unsafe RgbImage Decode(ReadOnlyMemory<byte> data, string name, ImageDecodeOptions? options = null)
+    public static RgbImage Decode(ReadOnlyMemory<byte> data, string name, ImageDecodeOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         options ??= ImageDecodeOptions.Default;
         options.Validate();
-        VipsApi.EnsureInitialized();
-
-        using var pin = data.Pin();
-        var pointer = pin.Pointer;
-        var loader = data.IsEmpty ? null : Marshal.PtrToStringUTF8((IntPtr)VipsApi.ForeignFindLoadBuffer(pointer, (nuint)data.Length));
-        if (loader is null)
-            throw NotAnImage(name, data.Length);
-        // Every operation in the chain runs without the cache, so nothing refers to the pinned bytes after this call.
-        return DecodeWith(loader, new VipsArgs().Add("buffer", new VipsBlobRef((IntPtr)pointer, (nuint)data.Length)), name, options);
+        if (data.IsEmpty)
+            throw NotAnImage(name, 0);
+        return VipsCalls.Run(name, decode: true, step =>
+        {
+            var loader = Image.FindLoadBuffer(data.Span) ?? throw NotAnImage(name, data.Length);
+            return DecodeWith(loader, kwargs => Image.NewFromBuffer(data.Span, kwargs: kwargs), name, options, step);
+        });
     }
 
     /// <summary>
@@ -159,10 +163,8 @@ public static class ImageDecoder
 
     private static ImageDecodeException NotAnImage(string input, long length)
     {
-        var detail = VipsError.TakeBuffer();
-        var what = length == 0 ? "is empty (0 bytes)" : "is not an image in a format libvips can read";
-        return new ImageDecodeException(input, "find_load",
-            $"'{input}' {what}; check the file." + (detail.Length > 0 ? $" (libvips: {detail})" : ""));
+        var what = length == 0 ? "is empty (0 bytes)" : $"is not an image in a format libvips can read ({length} bytes; the format is told from the content, not the name)";
+        return new ImageDecodeException(input, "find_load", $"'{input}' {what}; check the file.");
     }
 
     /// <summary>
@@ -180,22 +182,31 @@ public static class ImageDecoder
         return 1;
     }
 
-    private static RgbImage DecodeWith(string loader, VipsArgs args, string input, ImageDecodeOptions options)
-    {
-        args.Add("access", "sequential").Add("fail_on", "truncated");
-        if (options.JpegShrink > 1 && loader.Contains("Jpeg", StringComparison.Ordinal))
-            args.Add("shrink", options.JpegShrink);
+    /// <summary>
+    /// Sequential access (rows stream straight into the output), a failure on truncated data instead of grey rows,
+    /// and never a load from libvips' cache (when one is configured): a file may change between two decodes.
+    /// </summary>
+    private static VOption LoadOptions()
+        => new() { { "access", Enums.Access.Sequential }, { "fail_on", Enums.FailOn.Truncated }, { "revalidate", true } };
 
-        var chain = new List<VipsImage>(6);
+    private static RgbImage DecodeWith(string loader, Func<VOption, Image> open, string input, ImageDecodeOptions options, VipsStep step)
+    {
+        var kwargs = LoadOptions();
+        var jpeg = loader.Contains("Jpeg", StringComparison.Ordinal);
+        if (options.JpegShrink > 1 && jpeg)
+            kwargs.Add("shrink", options.JpegShrink);
+
+        var chain = new List<Image>(6);
         try
         {
-            var image = VipsOperation.CallImage(loader, args, input, decode: true);
+            step.Operation = loader;
+            var image = open(kwargs);
             chain.Add(image);
-            if (options.JpegShrinkToShorterSide is { } side && loader.Contains("Jpeg", StringComparison.Ordinal)
-                && JpegShrinkFor(image.Width, image.Height, side) is var n and > 1)
+            if (options.JpegShrinkToShorterSide is { } side && jpeg && JpegShrinkFor(image.Width, image.Height, side) is var n and > 1)
             {
                 // Only the header has been read: open again at 1/n (libjpeg scales while decoding).
-                image = VipsOperation.CallImage(loader, args.Add("shrink", n), input, decode: true);
+                kwargs["shrink"] = n;
+                image = open(kwargs);
                 chain.Add(image);
             }
 
@@ -209,12 +220,12 @@ public static class ImageDecoder
                 throw new ImageDecodeException(input, loader,
                     $"Image '{input}' is {image.Width}x{image.Height}; its RGB pixels would not fit in one buffer (2 GiB). Downscale it first.");
 
-            return VipsToRgb.Convert(image, chain, options);
+            return VipsToRgb.Convert(image, chain, options, input, step);
         }
         finally
         {
-            foreach (var step in chain)
-                step.Dispose();
+            foreach (var link in chain)
+                link.Dispose();
         }
     }
 }

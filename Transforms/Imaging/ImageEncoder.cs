@@ -1,4 +1,4 @@
-using MLNetAttn.Transforms.Native;
+using NetVips;
 
 namespace MLNetAttn.Transforms.Imaging;
 
@@ -46,8 +46,12 @@ public static class ImageEncoder
     public static byte[] Encode(RgbImage image, ImageFormat format, ImageEncodeOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(image);
-        var (saver, args) = Saver(format, options ?? ImageEncodeOptions.Default);
-        return RgbImageVips.Borrow(image, $"{format} encoder", source => source.SaveToBuffer(saver + "_buffer", args));
+        var (saver, kwargs) = Saver(format, options ?? ImageEncodeOptions.Default);
+        return RgbImageVips.Borrow(image, $"{format} encoder", (source, step) =>
+        {
+            step.Operation = saver + "_buffer";
+            return (byte[])Operation.Call(step.Operation, kwargs, source);
+        });
     }
 
     /// <summary>Encodes to a file (created or overwritten).</summary>
@@ -60,25 +64,26 @@ public static class ImageEncoder
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(path);
-        var (saver, args) = Saver(format, options ?? ImageEncodeOptions.Default);
-        RgbImageVips.Borrow(image, path, source =>
+        var (saver, kwargs) = Saver(format, options ?? ImageEncodeOptions.Default);
+        RgbImageVips.Borrow(image, path, (source, step) =>
         {
-            source.SaveToFile(saver, path, args);
+            step.Operation = saver;
+            Operation.Call(saver, kwargs, source, path);
             return 0;
         });
     }
 
-    private static (string Saver, VipsArgs Args) Saver(ImageFormat format, ImageEncodeOptions options)
+    private static (string Saver, VOption Options) Saver(ImageFormat format, ImageEncodeOptions options)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Quality, 1, nameof(options.Quality));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Quality, 100, nameof(options.Quality));
         return format switch
         {
-            ImageFormat.Png => ("pngsave", new VipsArgs()),
-            ImageFormat.Jpeg => ("jpegsave", new VipsArgs().Add("Q", options.Quality)),
-            ImageFormat.WebP => ("webpsave", new VipsArgs().Add("Q", options.Quality).Add("lossless", options.Lossless)),
-            ImageFormat.Tiff => ("tiffsave", new VipsArgs()),
-            ImageFormat.Gif => ("gifsave", new VipsArgs()),
+            ImageFormat.Png => ("pngsave", new VOption()),
+            ImageFormat.Jpeg => ("jpegsave", new VOption { { "Q", options.Quality } }),
+            ImageFormat.WebP => ("webpsave", new VOption { { "Q", options.Quality }, { "lossless", options.Lossless } }),
+            ImageFormat.Tiff => ("tiffsave", new VOption()),
+            ImageFormat.Gif => ("gifsave", new VOption()),
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown image format."),
         };
     }

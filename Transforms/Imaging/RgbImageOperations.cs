@@ -94,10 +94,11 @@ public static class RgbImageOperations
         if (left < 0 || top < 0 || width < 1 || height < 1 || left + width > image.Width || top + height > image.Height)
             throw new ArgumentOutOfRangeException(nameof(left),
                 $"Crop rectangle ({left}, {top}, {width}x{height}) does not lie inside the {image.Width}x{image.Height} image.");
-        return RgbImageVips.Borrow(image, "crop", source =>
+        return RgbImageVips.Borrow(image, "crop", (source, step) =>
         {
+            step.Operation = "extract_area";
             using var area = source.ExtractArea(left, top, width, height);
-            return RgbImageVips.ToRgbImage(area);
+            return RgbImageVips.ToRgbImage(area, step);
         });
     }
 
@@ -118,10 +119,11 @@ public static class RgbImageOperations
         ArgumentNullException.ThrowIfNull(image);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
-        return RgbImageVips.Borrow(image, "pad", source =>
+        return RgbImageVips.Borrow(image, "pad", (source, step) =>
         {
-            using var canvas = source.Embed(x, y, width, height, background.ToArray());
-            return RgbImageVips.ToRgbImage(canvas);
+            step.Operation = "embed";
+            using var canvas = source.Embed(x, y, width, height, NetVips.Enums.Extend.Background, background.ToArray());
+            return RgbImageVips.ToRgbImage(canvas, step);
         });
     }
 }

@@ -1,36 +1,45 @@
-using MLNetAttn.Transforms.Native;
+using NetVips;
 
 namespace MLNetAttn.Transforms.Imaging;
 
 /// <summary>
 /// Runs libvips over an <see cref="RgbImage"/>'s pooled buffer without copying it: the buffer is pinned
-/// for the duration of the callback and wrapped with <c>vips_image_new_from_memory</c>. The callback must
-/// finish all pixel work (e.g. write the result into another buffer) before returning, and only uncached
-/// operations may be used (the default of <see cref="VipsOperation"/>), so nothing refers to the buffer
-/// afterwards.
+/// for the duration of the callback and wrapped as a libvips memory image. The callback must finish all
+/// pixel work (e.g. write the result into another buffer) before returning.
 /// </summary>
+/// <remarks>
+/// The operation cache is off by default (<see cref="VipsSettings.CacheMaxOperations"/>); were it on, an
+/// operation it kept would refer to the wrapper image, never read again, since no later call can present
+/// the same image as input.
+/// </remarks>
 internal static class RgbImageVips
 {
-    public static unsafe T Borrow<T>(RgbImage image, string name, Func<VipsImage, T> work)
-    {
-        fixed (byte* pixels = image.Buffer)
+    /// <summary>Runs <paramref name="work"/> on the pixels of <paramref name="image"/> (sRGB, 8 bits, 3 bands), as one <see cref="VipsCalls"/> piece of work.</summary>
+    /// <param name="image">The pixels.</param>
+    /// <param name="name">The input named in messages.</param>
+    /// <param name="work">The libvips work over the wrapped image.</param>
+    public static unsafe T Borrow<T>(RgbImage image, string name, Func<Image, VipsStep, T> work)
+        => VipsCalls.Run(name, decode: false, step =>
         {
-            using var wrapped = VipsImage.FromMemory(pixels, (nuint)image.Length, image.Width, image.Height, RgbImage.Channels, VipsBandFormat.UChar, name);
-            using var srgb = wrapped.SetInterpretation(VipsInterpretation.Srgb, decode: false);
-            return work(srgb);
-        }
-    }
+            fixed (byte* pixels = image.Buffer)
+            {
+                step.Operation = "new_from_memory";
+                using var wrapped = Image.NewFromMemory((IntPtr)pixels, (ulong)image.Length, image.Width, image.Height, RgbImage.Channels, Enums.BandFormat.Uchar);
+                step.Operation = "copy";
+                using var srgb = wrapped.Copy(interpretation: Enums.Interpretation.Srgb);
+                return work(srgb, step);
+            }
+        });
 
     /// <summary>Computes a 3-band 8-bit image's pixels into a new pooled <see cref="RgbImage"/>.</summary>
-    public static unsafe RgbImage ToRgbImage(VipsImage image)
+    public static RgbImage ToRgbImage(Image image, VipsStep step)
     {
-        if (image.Bands != 3 || image.Format != VipsBandFormat.UChar)
-            throw new VipsException(image.Source, "write", $"Expected a 3-band 8-bit image from libvips, got {image.Bands} bands of {image.Format}.");
+        if (image.Bands != 3 || image.Format != Enums.BandFormat.Uchar)
+            throw new InvalidOperationException($"Expected a 3-band 8-bit image from libvips, got {image.Bands} bands of {image.Format}.");
         var rgb = RgbImage.Allocate(image.Width, image.Height);
         try
         {
-            fixed (byte* destination = rgb.Buffer)
-                image.WriteTo(destination, (nuint)rgb.Length, decode: false);
+            VipsPixels.WriteTo(image, rgb.Pixels, step);
             return rgb;
         }
         catch

@@ -1,5 +1,3 @@
-using MLNetAttn.Transforms.Native;
-
 namespace MLNetAttn.Transforms.Imaging;
 
 /// <summary>
@@ -7,14 +5,15 @@ namespace MLNetAttn.Transforms.Imaging;
 /// initializes; values set later are applied at once. libvips keeps one copy of these per process.
 /// </summary>
 /// <remarks>
-/// The imaging layer runs each image's decode chain without the operation cache (the cache would keep
-/// finished images, open files and borrowed buffers alive), so the cache only serves ad-hoc operations;
-/// the limits below keep what it can retain small.
+/// NetVips runs every operation through libvips' operation cache. The imaging layer's work never repeats (each
+/// image has its own chain), so a cache would only keep finished images, open files and copies of encoded
+/// bytes alive: it is off by default (<see cref="CacheMaxOperations"/> = 0), and the other limits keep what it
+/// may retain small when it is turned on.
 /// </remarks>
 public static class VipsSettings
 {
     private static int concurrency = 1;
-    private static int cacheMaxOperations = 16;
+    private static int cacheMaxOperations;
     private static long cacheMaxMemoryBytes = 32L << 20;
     private static int cacheMaxFiles;
 
@@ -32,7 +31,7 @@ public static class VipsSettings
         set { ArgumentOutOfRangeException.ThrowIfNegative(value); concurrency = value; Apply(); }
     }
 
-    /// <summary>Most operations the libvips operation cache keeps. Default = 16 (libvips' own default is 100).</summary>
+    /// <summary>Most operations the libvips operation cache keeps. Default = 0, no cache (libvips' own default is 100).</summary>
     public static int CacheMaxOperations
     {
         get => cacheMaxOperations;
@@ -58,30 +57,23 @@ public static class VipsSettings
     }
 
     /// <summary>The libvips version loaded, e.g. "8.18.7"; loads libvips if needed.</summary>
-    public static unsafe string LibvipsVersion
-    {
-        get
-        {
-            VipsApi.EnsureInitialized();
-            return $"{VipsApi.Version(0)}.{VipsApi.Version(1)}.{VipsApi.Version(2)}";
-        }
-    }
+    public static string LibvipsVersion => VipsRuntime.Version;
 
     /// <summary>Loads and initializes libvips now instead of at the first image.</summary>
-    /// <exception cref="DllNotFoundException">libvips could not be found or initialized; the message says where it looked.</exception>
-    public static void Initialize() => VipsApi.EnsureInitialized();
+    /// <exception cref="DllNotFoundException">libvips could not be loaded or initialized.</exception>
+    public static void Initialize() => VipsRuntime.EnsureInitialized();
 
     private static void Apply()
     {
-        if (VipsApi.IsInitialized)
+        if (VipsRuntime.IsInitialized)
             ApplyAll();
     }
 
-    internal static unsafe void ApplyAll()
+    internal static void ApplyAll()
     {
-        VipsApi.ConcurrencySet(concurrency);
-        VipsApi.CacheSetMax(cacheMaxOperations);
-        VipsApi.CacheSetMaxMem((nuint)cacheMaxMemoryBytes);
-        VipsApi.CacheSetMaxFiles(cacheMaxFiles);
+        NetVips.NetVips.Concurrency = concurrency;
+        NetVips.Cache.Max = cacheMaxOperations;
+        NetVips.Cache.MaxMem = (ulong)cacheMaxMemoryBytes;
+        NetVips.Cache.MaxFiles = cacheMaxFiles;
     }
 }

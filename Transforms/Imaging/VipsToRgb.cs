@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using MLNetAttn.Transforms.Native;
+using NetVips;
 
 namespace MLNetAttn.Transforms.Imaging;
 
@@ -11,71 +11,89 @@ namespace MLNetAttn.Transforms.Imaging;
 /// </summary>
 internal static class VipsToRgb
 {
-    public static RgbImage Convert(VipsImage image, List<VipsImage> chain, ImageDecodeOptions options)
+    /// <summary>EXIF orientation 1..8 (1 when absent or out of range).</summary>
+    public static int Orientation(Image image)
+        => image.Contains("orientation") && image.Get("orientation") is int o and >= 1 and <= 8 ? o : 1;
+
+    public static RgbImage Convert(Image image, List<Image> chain, ImageDecodeOptions options, string input, VipsStep step)
     {
-        VipsImage Step(VipsImage next)
+        Image Step(string operation, Func<Image> next)
         {
-            chain.Add(next);
-            return next;
+            step.Operation = operation;
+            var result = next();
+            chain.Add(result);
+            return result;
         }
 
-        if (options.AutoRotate && image.Orientation != 1)
+        if (options.AutoRotate && Orientation(image) != 1)
         {
             // A sequential load cannot be read in the transposed order a rotation needs; take it into memory
-            // first (bounded by MaxPixels, already checked).
-            image = Step(image.CopyMemory(decode: true));
-            image = Step(image.Autorot());
+            // first (bounded by MaxPixels, already checked). libvips' own copy (its thread pool, VipsSettings.Concurrency)
+            // carries the header and metadata the next steps read. Only EXIF-rotated images take this step.
+            var loaded = image;
+            image = Step("copy_memory", () => loaded.CopyMemory());
+            var memory = image;
+            image = Step("autorot", () => memory.Autorot());
         }
 
-        if (options.ApplyIccProfile && image.HasField("icc-profile-data"))
-            image = Step(image.IccTransform("srgb"));
-        else if (image.Interpretation == VipsInterpretation.Cmyk && image.Format == VipsBandFormat.UChar && image.Bands >= 4)
-            return NaiveCmyk(image, chain);
+        var current = image;
+        if (options.ApplyIccProfile && image.Contains("icc-profile-data"))
+            image = Step("icc_transform", () => current.IccTransform("srgb", embedded: true));
+        else if (image.Interpretation == Enums.Interpretation.Cmyk && image.Format == Enums.BandFormat.Uchar && image.Bands >= 4)
+            return NaiveCmyk(image, chain, step);
 
         image = ToSrgb(image, Step);
 
         if (image.Bands > 3)
         {
+            var withAlpha = image;
             image = options.Background is { } background
-                ? Step(image.Flatten(background.ToArray(image.Format == VipsBandFormat.UShort ? 257 : 1)))
-                : Step(image.ExtractBand(0, 3));
+                ? Step("flatten", () => withAlpha.Flatten(background.ToArray(withAlpha.Format == Enums.BandFormat.Ushort ? 257 : 1)))
+                : Step("extract_band", () => withAlpha.ExtractBand(0, 3));
         }
-        if (image.Format != VipsBandFormat.UChar)
-            image = Step(image.Cast(VipsBandFormat.UChar));
+        if (image.Format != Enums.BandFormat.Uchar)
+        {
+            var wide = image;
+            image = Step("cast", () => wide.Cast(Enums.BandFormat.Uchar));
+        }
         if (image.Bands != 3)
-            throw new ImageDecodeException(image.Source, "colourspace",
-                $"Image '{image.Source}' has {image.Bands} bands after conversion to sRGB; expected 3.");
+            throw new ImageDecodeException(input, "colourspace",
+                $"Image '{input}' has {image.Bands} bands after conversion to sRGB; expected 3.");
 
-        return WriteRgb(image);
+        return WriteRgb(image, step);
     }
 
-    private static VipsImage ToSrgb(VipsImage image, Func<VipsImage, VipsImage> step)
+    private static Image ToSrgb(Image image, Func<string, Func<Image>, Image> step)
     {
         var interpretation = image.Interpretation;
-        if (interpretation is VipsInterpretation.Multiband or VipsInterpretation.Rgb or VipsInterpretation.Histogram
-            or VipsInterpretation.Matrix or VipsInterpretation.Fourier)
+        if (interpretation is Enums.Interpretation.Multiband or Enums.Interpretation.Rgb or Enums.Interpretation.Histogram
+            or Enums.Interpretation.Matrix or Enums.Interpretation.Fourier)
         {
             // Untagged bands: read 1-2 bands as grey(+alpha), 3+ as RGB(+alpha), 16-bit when the samples are.
-            var wide = image.Format is VipsBandFormat.UShort or VipsBandFormat.Short;
+            var wide = image.Format is Enums.BandFormat.Ushort or Enums.BandFormat.Short;
             var guess = image.Bands <= 2
-                ? wide ? VipsInterpretation.Grey16 : VipsInterpretation.BW
-                : wide ? VipsInterpretation.Rgb16 : VipsInterpretation.Srgb;
-            if (!wide && image.Format != VipsBandFormat.UChar)
-                image = step(image.Cast(VipsBandFormat.UChar));
-            image = step(image.SetInterpretation(guess));
+                ? wide ? Enums.Interpretation.Grey16 : Enums.Interpretation.Bw
+                : wide ? Enums.Interpretation.Rgb16 : Enums.Interpretation.Srgb;
+            if (!wide && image.Format != Enums.BandFormat.Uchar)
+            {
+                var other = image;
+                image = step("cast", () => other.Cast(Enums.BandFormat.Uchar));
+            }
+            var untagged = image;
+            image = step("copy", () => untagged.Copy(interpretation: guess));
         }
-        return image.Interpretation == VipsInterpretation.Srgb && image.Format == VipsBandFormat.UChar
+        var tagged = image;
+        return image.Interpretation == Enums.Interpretation.Srgb && image.Format == Enums.BandFormat.Uchar
             ? image
-            : step(image.Colourspace("srgb"));
+            : step("colourspace", () => tagged.Colourspace(Enums.Interpretation.Srgb));
     }
 
-    private static unsafe RgbImage WriteRgb(VipsImage image)
+    private static RgbImage WriteRgb(Image image, VipsStep step)
     {
         var rgb = RgbImage.Allocate(image.Width, image.Height);
         try
         {
-            fixed (byte* destination = rgb.Buffer)
-                image.WriteTo(destination, (nuint)rgb.Length, decode: true);
+            VipsPixels.WriteTo(image, rgb.Pixels, step);
             return rgb;
         }
         catch
@@ -89,10 +107,11 @@ internal static class VipsToRgb
     /// CMYK to RGB exactly as PIL's convert("RGB") does it (no colour management):
     /// R = (255 − K) − round(C × (255 − K) / 255), likewise G from M and B from Y. Extra bands are ignored.
     /// </summary>
-    private static unsafe RgbImage NaiveCmyk(VipsImage image, List<VipsImage> chain)
+    private static RgbImage NaiveCmyk(Image image, List<Image> chain, VipsStep step)
     {
         if (image.Bands > 4)
         {
+            step.Operation = "extract_band";
             image = image.ExtractBand(0, 4);
             chain.Add(image);
         }
@@ -102,8 +121,7 @@ internal static class VipsToRgb
         var cmyk = ArrayPool<byte>.Shared.Rent(cmykLength);
         try
         {
-            fixed (byte* source = cmyk)
-                image.WriteTo(source, (nuint)cmykLength, decode: true);
+            VipsPixels.WriteTo(image, cmyk.AsSpan(0, cmykLength), step);
             var rgb = RgbImage.Allocate(width, height);
             CmykToRgb(cmyk.AsSpan(0, cmykLength), rgb.Pixels);
             return rgb;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using MLNetAttn.Transforms.Imaging;
-using MLNetAttn.Transforms.Native;
 
 namespace MLNetAttn.Transforms.Tests.Imaging;
 
@@ -98,23 +97,30 @@ public sealed class ResizeTests
 
     private static RgbImage LibvipsResize(RgbImage source, int width, int height, string kernel)
     {
-        var nick = kernel switch { "bilinear" => "linear", "bicubic" => "cubic", "lanczos" => "lanczos3", _ => kernel };
-        return RgbImageVips.Borrow(source, "libvips resize", image =>
+        return RgbImageVips.Borrow(source, "libvips resize", (image, step) =>
         {
-            using var resized = image.Resize((double)width / source.Width, (double)height / source.Height, nick);
-            return RgbImageVips.ToRgbImage(resized);
+            using var resized = image.Resize((double)width / source.Width, LibvipsKernel(kernel), vscale: (double)height / source.Height);
+            return RgbImageVips.ToRgbImage(resized, step);
         });
     }
 
     private static RgbImage LibvipsReduce(RgbImage source, int width, int height, string kernel)
     {
-        var nick = kernel switch { "bilinear" => "linear", "bicubic" => "cubic", "lanczos" => "lanczos3", _ => kernel };
-        return RgbImageVips.Borrow(source, "libvips reduce", image =>
+        return RgbImageVips.Borrow(source, "libvips reduce", (image, step) =>
         {
-            using var reduced = image.Reduce((double)source.Width / width, (double)source.Height / height, nick);
-            return RgbImageVips.ToRgbImage(reduced);
+            using var reduced = image.Reduce((double)source.Width / width, (double)source.Height / height, LibvipsKernel(kernel));
+            return RgbImageVips.ToRgbImage(reduced, step);
         });
     }
+
+    private static NetVips.Enums.Kernel LibvipsKernel(string kernel) => kernel switch
+    {
+        "nearest" => NetVips.Enums.Kernel.Nearest,
+        "bilinear" => NetVips.Enums.Kernel.Linear,
+        "bicubic" => NetVips.Enums.Kernel.Cubic,
+        "lanczos" => NetVips.Enums.Kernel.Lanczos3,
+        _ => throw new ArgumentOutOfRangeException(nameof(kernel), kernel, "no libvips kernel for this PIL filter"),
+    };
 
     [TestMethod]
     [DataRow(2, 1.0, 24)]

@@ -1,0 +1,63 @@
+using MLNetAttn.Transforms.Imaging;
+
+namespace MLNetAttn.Transforms.Tests.Imaging;
+
+/// <summary>libvips arrives through NetVips.Native and takes the library's settings.</summary>
+[TestClass]
+public sealed class VipsRuntimeTests
+{
+    [TestMethod]
+    public void LibvipsComesFromTheNetVipsNativePackage()
+    {
+        Assert.AreEqual("8.18.7", VipsSettings.LibvipsVersion);
+        // The package's native asset, copied under runtimes/ by NuGet; nothing is fetched beside the output by the build.
+        var native = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libvips.so.42");
+        if (OperatingSystem.IsLinux() && System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.X64)
+            Assert.IsTrue(File.Exists(native), $"{native} is missing");
+        Assert.IsFalse(File.Exists(Path.Combine(AppContext.BaseDirectory, "libvips-cpp.so.8.18.7")), "the npm copy of libvips is still beside the output");
+    }
+
+    [TestMethod]
+    public void SettingsReachLibvips()
+    {
+        VipsSettings.Initialize();
+        var (concurrency, operations) = (VipsSettings.Concurrency, VipsSettings.CacheMaxOperations);
+        try
+        {
+            Assert.AreEqual(1, NetVips.NetVips.Concurrency, "a decode worker's libvips pool is one thread by default");
+            Assert.AreEqual(0, NetVips.Cache.Max, "the operation cache is off by default");
+            VipsSettings.Concurrency = 3;
+            VipsSettings.CacheMaxOperations = 5;
+            Assert.AreEqual(3, NetVips.NetVips.Concurrency);
+            Assert.AreEqual(5, NetVips.Cache.Max);
+        }
+        finally
+        {
+            VipsSettings.Concurrency = concurrency;
+            VipsSettings.CacheMaxOperations = operations;
+        }
+    }
+
+    [TestMethod]
+    public void AFileRewrittenBetweenTwoDecodesIsReadAgain()
+    {
+        // Loads bypass libvips' cache even when one is configured: the second decode sees the new content.
+        var path = Path.Combine(Path.GetTempPath(), $"mlnetattn-rewritten-{Guid.NewGuid():N}.png");
+        var operations = VipsSettings.CacheMaxOperations;
+        VipsSettings.CacheMaxOperations = 100;
+        try
+        {
+            File.Copy(ImagingFixtures.Photo("chelsea.png"), path);
+            using (var first = ImageDecoder.Decode(path))
+                Assert.AreEqual(451, first.Width);
+            File.Copy(ImagingFixtures.Photo("coffee.png"), path, overwrite: true);
+            using var second = ImageDecoder.Decode(path);
+            Assert.AreEqual(ImagingManifest.Photo("coffee.png").GetProperty("sha256").GetString(), ImagingFixtures.Sha256(second));
+        }
+        finally
+        {
+            VipsSettings.CacheMaxOperations = operations;
+            File.Delete(path);
+        }
+    }
+}
