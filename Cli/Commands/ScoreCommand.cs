@@ -1,8 +1,8 @@
 using System.CommandLine;
+using DuckDB.NET.Data;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using MLNetAttn.Cli.Scoring;
-using MLNetAttn.Cli.Scoring.DuckDb;
 using MLNetAttn.Transforms.Imaging;
 using MLNetAttn.Zoo.Checkpoints;
 using MLNetAttn.Zoo.Store;
@@ -11,7 +11,8 @@ namespace MLNetAttn.Cli.Commands;
 
 /// <summary>
 /// <c>mlnetattn score</c>: the batch scoring job. Exit codes: 0 finished (error rows included: bad inputs never stop
-/// the job), 1 failed (model, input listing, output file), 2 refused (the output belongs to another model or input set).
+/// the job), 1 failed (model, input listing, output file), 2 refused (the output belongs to another model or input set)
+/// or a usage error (an option out of range, a malformed shard, an unknown option).
 /// </summary>
 internal static class ScoreCommand
 {
@@ -55,10 +56,7 @@ internal static class ScoreCommand
             using var logging = CreateLogging(result.GetValue(verbose), result.GetValue(logJson));
             try
             {
-                if (result.GetValue(batch) < 1 || result.GetValue(top) < 1)
-                    throw new ArgumentException("--batch and --top must be at least 1.");
-                if (result.GetValue(threads) < 0 || result.GetValue(decodeWorkers) < 0)
-                    throw new ArgumentException("--threads and --decode-workers must be 0 (automatic) or more.");
+                var shardSpec = CheckUsage(result, batch, top, threads, decodeWorkers, maxBytes, maxPixels, logInterval, shard, shardCount);
                 var options = new ScoreJobOptions
                 {
                     Model = result.GetRequiredValue(model),
@@ -75,7 +73,7 @@ internal static class ScoreCommand
                     TopK = result.GetValue(top),
                     Features = result.GetValue(features),
                     JpegShrinkOnLoad = result.GetValue(jpegShrink),
-                    Shard = ShardSpec.Resolve(result.GetValue(shard), result.GetValue(shardCount), Environment.GetEnvironmentVariable),
+                    Shard = shardSpec,
                     Resume = result.GetValue(resume),
                     AllowChangedModel = result.GetValue(allowModel),
                     AllowChangedInputs = result.GetValue(allowInputs),
@@ -88,6 +86,12 @@ internal static class ScoreCommand
                 Print(summary);
                 return 0;
             }
+            catch (UsageException e)
+            {
+                logging.Dispose();
+                Console.Error.WriteLine($"mlnetattn score: {e.Message}");
+                return UsageException.ExitCode;
+            }
             catch (ScoreJobRefusedException e)
             {
                 logging.Dispose();
@@ -95,7 +99,7 @@ internal static class ScoreCommand
                 return 2;
             }
             catch (Exception e) when (e is KeyNotFoundException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or IOException or InvalidDataException
-                or DuckDbException or CheckpointFormatException or ModelDownloadException or NotSupportedException or InvalidOperationException or ImagingException
+                or DuckDBException or CheckpointFormatException or ModelDownloadException or NotSupportedException or InvalidOperationException or ImagingException
                 or MLNetAttn.Transforms.Onnx.OnnxRuntimeException)
             {
                 logging.Dispose();
@@ -104,6 +108,28 @@ internal static class ScoreCommand
             }
         });
         return command;
+    }
+
+    // Checked before anything is read or written: a value out of range is the command line's fault, not the job's.
+    private static ShardSpec CheckUsage(ParseResult result, Option<int> batch, Option<int> top, Option<int> threads, Option<int> decodeWorkers,
+        Option<long> maxBytes, Option<long> maxPixels, Option<double> logInterval, Option<string?> shard, Option<int?> shardCount)
+    {
+        if (result.GetValue(batch) < 1 || result.GetValue(top) < 1)
+            throw new UsageException($"--batch ({result.GetValue(batch)}) and --top ({result.GetValue(top)}) must be at least 1.");
+        if (result.GetValue(threads) < 0 || result.GetValue(decodeWorkers) < 0)
+            throw new UsageException($"--threads ({result.GetValue(threads)}) and --decode-workers ({result.GetValue(decodeWorkers)}) must be 0 (automatic) or more.");
+        if (result.GetValue(maxBytes) < 1 || result.GetValue(maxPixels) < 1)
+            throw new UsageException($"--max-bytes ({result.GetValue(maxBytes)}) and --max-pixels ({result.GetValue(maxPixels)}) must be at least 1.");
+        if (!(result.GetValue(logInterval) >= 0))
+            throw new UsageException($"--log-interval ({result.GetValue(logInterval)}) must be 0 (every batch) or more seconds.");
+        try
+        {
+            return ShardSpec.Resolve(result.GetValue(shard), result.GetValue(shardCount), Environment.GetEnvironmentVariable);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
     }
 
     // Information level: progress lines are the job's log. Everything goes to standard error; standard output is the summary.

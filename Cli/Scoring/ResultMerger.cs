@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using MLNetAttn.Cli.Scoring.DuckDb;
+using DuckDB.NET.Data;
 
 namespace MLNetAttn.Cli.Scoring;
 
@@ -25,8 +25,8 @@ internal static class ResultMerger
     {
         if (inputs.Count == 0)
             throw new ArgumentException("merge needs at least one shard output.");
-        var toDuckDb = output.EndsWith(".duckdb", StringComparison.OrdinalIgnoreCase) || output.EndsWith(".db", StringComparison.OrdinalIgnoreCase);
-        var database = toDuckDb ? Path.GetFullPath(output) : Path.Combine(Path.GetFullPath(output), "results.duckdb");
+        var toDuckDb = WritesDuckDbFile(output);
+        var database = DatabasePath(output);
         if (File.Exists(database))
             throw new ArgumentException($"--out '{database}' exists; merge writes a new file. Remove it or choose another --out.");
         if (!toDuckDb)
@@ -99,6 +99,14 @@ internal static class ResultMerger
         }
     }
 
+    /// <summary>Whether <paramref name="output"/> names a DuckDB file (.duckdb, .db) rather than a Parquet folder.</summary>
+    public static bool WritesDuckDbFile(string output)
+        => output.EndsWith(".duckdb", StringComparison.OrdinalIgnoreCase) || output.EndsWith(".db", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The DuckDB file a merge into <paramref name="output"/> writes (the file itself, or results.duckdb in the folder).</summary>
+    public static string DatabasePath(string output)
+        => WritesDuckDbFile(output) ? Path.GetFullPath(output) : Path.Combine(Path.GetFullPath(output), "results.duckdb");
+
     private sealed record Source(string Name, string? DuckDbFile, string? ParquetFolder)
     {
         public string Table(int index, string table) => DuckDbFile is not null
@@ -120,17 +128,16 @@ internal static class ResultMerger
         throw new ArgumentException($"'{input}' is neither a results .duckdb file nor a folder with results.parquet/job.parquet (from 'score --out folder').");
     }
 
-    private static ScoreJobIdentity ReadJob(DuckDbConnection con, Source source, int index)
+    private static ScoreJobIdentity ReadJob(DuckDBConnection con, Source source, int index)
     {
         try
         {
-            using var reader = con.Query($"SELECT model_id, checkpoint_sha256, mode, input, input_fingerprint, inputs_total, shard, shard_inputs FROM {source.Table(index, "job")}");
-            if (!reader.Read())
-                throw new ArgumentException($"'{source.Name}' has no job record; is it the output of 'mlnetattn score'?");
-            return new ScoreJobIdentity(reader.GetString(0)!, reader.GetString(1)!, reader.GetString(2)!, reader.GetString(3) ?? "", reader.GetString(4)!,
-                reader.GetInt64(5), reader.GetString(6)!, reader.GetInt64(7));
+            foreach (var row in con.Query($"SELECT model_id, checkpoint_sha256, mode, input, input_fingerprint, inputs_total, shard, shard_inputs FROM {source.Table(index, "job")}"))
+                return new ScoreJobIdentity(row.GetString(0), row.GetString(1), row.GetString(2), row.GetNullableString(3) ?? "", row.GetString(4),
+                    row.GetInt64(5), row.GetString(6), row.GetInt64(7));
+            throw new ArgumentException($"'{source.Name}' has no job record; is it the output of 'mlnetattn score'?");
         }
-        catch (DuckDbException e)
+        catch (DuckDBException e)
         {
             throw new ArgumentException($"'{source.Name}' is not a results file of 'mlnetattn score': {e.Message}", e);
         }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using MLNetAttn.Cli.Scoring.DuckDb;
+using DuckDB.NET.Data;
 
 namespace MLNetAttn.Cli.Scoring;
 
@@ -135,8 +135,8 @@ internal static class ScoreInputReader
         var root = Path.GetDirectoryName(full)!;
         var name = Path.GetFileName(full);
         var inputs = new List<ScoreInput>();
-        using var db = DuckDbDatabase.Open(DuckDbDatabase.MemoryPath, new DuckDbOptions { Threads = 1 });
-        using var con = db.Connect();
+        using var con = new DuckDBConnection(new DuckDBConnectionStringBuilder { DataSource = DuckDBConnectionStringBuilder.InMemoryDataSource, Threads = 1 }.ConnectionString);
+        con.Open();
         string source;
         if (parquet)
             source = $"read_parquet({Sql.Literal(full)})";
@@ -144,29 +144,24 @@ internal static class ScoreInputReader
         {
             var header = ReadCsvHeader(full);
             // Explicit dialect, every column text, sniffing off: a bad line is reported, never guessed around.
-            var options = DuckDbCsvRejects.ReadCsvOptions([.. header.Select(h => (h, "VARCHAR"))]);
+            var options = CsvRejects.ReadCsvOptions([.. header.Select(h => (h, "VARCHAR"))]);
             source = $"read_csv({Sql.Literal(full)}, {options}, store_rejects=true)";
-            DuckDbCsvRejects.Clear(con);
+            CsvRejects.Clear(con);
         }
         try
         {
-            using var reader = con.Query($"SELECT CAST({Sql.Identifier(pathColumn)} AS VARCHAR) FROM {source}");
             var row = 0L;
-            while (reader.Read())
-            {
-                row++;
-                var value = reader.GetString(0);
-                inputs.Add(Resolve(root, name, row, value));
-            }
+            foreach (var record in con.Query($"SELECT CAST({Sql.Identifier(pathColumn)} AS VARCHAR) FROM {source}"))
+                inputs.Add(Resolve(root, name, ++row, record.GetNullableString(0)));
         }
-        catch (DuckDbException e)
+        catch (DuckDBException e)
         {
             throw new ArgumentException($"Manifest '{manifest}' could not be read: {e.Message} " +
                 $"It needs a column '{pathColumn}' (--path-column) of image paths relative to its folder.", e);
         }
         if (!parquet)
         {
-            foreach (var reject in DuckDbCsvRejects.Read(con))
+            foreach (var reject in CsvRejects.Read(con))
                 inputs.Add(new ScoreInput(string.Create(CultureInfo.InvariantCulture, $"{name}#line{reject.Line}"),
                     string.Create(CultureInfo.InvariantCulture, $"{full}#line{reject.Line}"), ScoreErrorKind.Manifest,
                     string.Create(CultureInfo.InvariantCulture, $"Manifest '{manifest}' line {reject.Line}: {reject.Message} Fix the line and rerun.")));

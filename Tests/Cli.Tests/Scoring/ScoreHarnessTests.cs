@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using MLNetAttn.Cli.Scoring.DuckDb;
+using DuckDB.NET.Data;
 using MLNetAttn.Transforms.Imaging;
 using MLNetAttn.Zoo.Architectures;
 using MLNetAttn.Zoo.Tests.Architectures;
@@ -66,29 +66,36 @@ internal static class ScoreHarness
 
     /// <summary>Rows of a query over a results file, opened read-only (the child has exited).</summary>
     public static List<object?[]> Query(string database, string sql)
-    {
-        using var db = DuckDbDatabase.Open(database, new DuckDbOptions { ReadOnly = true });
-        using var con = db.Connect();
-        return Read(con, sql);
-    }
+        => Read(new DuckDBConnectionStringBuilder { DataSource = database, AccessMode = DuckDBAccessMode.ReadOnly }.ConnectionString, sql);
 
     /// <summary>Rows of a query in a private in-memory database (for read_parquet).</summary>
-    public static List<object?[]> QueryMemory(string sql)
-    {
-        using var db = DuckDbDatabase.Open(DuckDbDatabase.MemoryPath);
-        using var con = db.Connect();
-        return Read(con, sql);
-    }
+    public static List<object?[]> QueryMemory(string sql) => Read(DuckDBConnectionStringBuilder.InMemoryConnectionString, sql);
 
-    private static List<object?[]> Read(DuckDbConnection con, string sql)
+    /// <summary>
+    /// Rows as plain values: NULL as null, integers as long, lists of text as string?[] and lists of FLOAT or DOUBLE as
+    /// double[], so that assertions do not depend on the column's width.
+    /// </summary>
+    private static List<object?[]> Read(string connectionString, string sql)
     {
+        using var con = new DuckDBConnection(connectionString);
+        con.Open();
+        using var command = con.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
         var rows = new List<object?[]>();
-        using var reader = con.Query(sql);
         while (reader.Read())
         {
             var row = new object?[reader.FieldCount];
             for (var i = 0; i < row.Length; i++)
-                row[i] = reader.GetValue(i);
+                row[i] = reader.GetValue(i) switch
+                {
+                    DBNull => null,
+                    sbyte or short or int or byte or ushort or uint => Convert.ToInt64(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture),
+                    List<string> texts => texts.ToArray(),
+                    List<float> floats => floats.Select(f => (double)f).ToArray(),
+                    List<double> doubles => doubles.ToArray(),
+                    var value => value,
+                };
             rows.Add(row);
         }
         return rows;

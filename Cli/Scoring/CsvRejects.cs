@@ -1,6 +1,7 @@
 using System.Globalization;
+using DuckDB.NET.Data;
 
-namespace MLNetAttn.Cli.Scoring.DuckDb;
+namespace MLNetAttn.Cli.Scoring;
 
 /// <summary>One CSV line DuckDB could not read, from its <c>reject_errors</c> table.</summary>
 /// <param name="File">The CSV file.</param>
@@ -10,7 +11,7 @@ namespace MLNetAttn.Cli.Scoring.DuckDb;
 /// <param name="Kind">DuckDB's class of error, for example CAST, MISSING COLUMNS, TOO MANY COLUMNS, UNQUOTED VALUE.</param>
 /// <param name="Text">The offending line as read.</param>
 /// <param name="Message">DuckDB's explanation.</param>
-public sealed record DuckDbCsvReject(string File, long Line, string? Column, string Kind, string? Text, string Message)
+internal sealed record CsvReject(string File, long Line, string? Column, string Kind, string? Text, string Message)
 {
     /// <summary>"file: line N: message (column c)", the form the CLI prints.</summary>
     public override string ToString()
@@ -21,7 +22,7 @@ public sealed record DuckDbCsvReject(string File, long Line, string? Column, str
 /// How manifests are read so that every bad line is reported as "line N: …".
 /// </summary>
 /// <remarks>
-/// Measured with DuckDB 1.5.6 (see DuckDbFileFormatTests): <c>read_csv_auto</c> must not be used to validate a manifest,
+/// Measured with DuckDB 1.5.6 (see CsvRejectsTests): <c>read_csv_auto</c> must not be used to validate a manifest,
 /// because on a malformed file its dialect sniffer may silently choose another delimiter or quote and return wrong
 /// columns without an error. Give the dialect and the columns and switch the sniffer off
 /// (<see cref="ReadCsvOptions"/>): then the first bad line fails the query with "CSV Error on Line: N" and DuckDB's reason;
@@ -30,7 +31,7 @@ public sealed record DuckDbCsvReject(string File, long Line, string? Column, str
 /// before each scan). Only the columns a query reads are converted, so validate with <c>SELECT *</c>. An unterminated quote
 /// makes DuckDB read the rest of the file as that one field, so a job should treat any reject as fatal.
 /// </remarks>
-public static class DuckDbCsvRejects
+internal static class CsvRejects
 {
     /// <summary>
     /// The read_csv options for a comma-separated file with a header, double-quote quoting and the given columns,
@@ -49,7 +50,7 @@ public static class DuckDbCsvRejects
     /// Drops the connection's reject tables, so the next <c>store_rejects</c> scan starts from empty ones (DuckDB keeps
     /// adding to them for the life of the connection, and a scan without errors adds no scan row).
     /// </summary>
-    public static void Clear(DuckDbConnection connection)
+    public static void Clear(DuckDBConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
         connection.Execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;");
@@ -59,20 +60,19 @@ public static class DuckDbCsvRejects
     /// Reads every reject recorded on this connection since the last <see cref="Clear"/>, in file and line order;
     /// empty when no <c>store_rejects</c> scan has run.
     /// </summary>
-    public static IReadOnlyList<DuckDbCsvReject> Read(DuckDbConnection connection)
+    public static IReadOnlyList<CsvReject> Read(DuckDBConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var rejects = new List<DuckDbCsvReject>();
+        var rejects = new List<CsvReject>();
         if (connection.ExecuteScalar("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'reject_errors' AND temporary") is 0L)
             return rejects;
-        // ENUM columns are read as text; the reader handles VARCHAR, not ENUM dictionaries.
-        using var reader = connection.Query(
+        // The error type is an ENUM; read as text.
+        foreach (var row in connection.Query(
             "SELECT s.file_path, e.line, e.column_name, CAST(e.error_type AS VARCHAR), e.csv_line, e.error_message " +
             "FROM reject_errors e JOIN reject_scans s ON e.scan_id = s.scan_id AND e.file_id = s.file_id " +
-            "ORDER BY s.file_path, e.line");
-        while (reader.Read())
-            rejects.Add(new DuckDbCsvReject(reader.GetString(0) ?? "", reader.GetInt64(1), reader.GetString(2),
-                reader.GetString(3) ?? "", reader.GetString(4)?.TrimEnd('\r', '\n'), reader.GetString(5) ?? ""));
+            "ORDER BY s.file_path, e.line"))
+            rejects.Add(new CsvReject(row.GetNullableString(0) ?? "", row.GetInt64(1), row.GetNullableString(2),
+                row.GetNullableString(3) ?? "", row.GetNullableString(4)?.TrimEnd('\r', '\n'), row.GetNullableString(5) ?? ""));
         return rejects;
     }
 
