@@ -10,10 +10,14 @@ public sealed class VipsRuntimeTests
     public void LibvipsComesFromTheNetVipsNativePackage()
     {
         Assert.AreEqual("8.18.7", VipsSettings.LibvipsVersion);
-        // The package's native asset, copied under runtimes/ by NuGet; nothing is fetched beside the output by the build.
-        var native = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libvips.so.42");
-        if (OperatingSystem.IsLinux() && System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.X64)
-            Assert.IsTrue(File.Exists(native), $"{native} is missing");
+        // The package's native asset, copied into the output by NuGet: beside the app in a build for one RID (as the tests
+        // are), under runtimes/<rid>/native in a portable one. Nothing else is fetched beside the output by the build.
+        if (OperatingSystem.IsLinux())
+        {
+            var rid = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
+            var candidates = new[] { Path.Combine(AppContext.BaseDirectory, "libvips.so.42"), Path.Combine(AppContext.BaseDirectory, "runtimes", rid, "native", "libvips.so.42") };
+            Assert.IsTrue(candidates.Any(File.Exists), $"none of {string.Join(", ", candidates)} exists");
+        }
         Assert.IsFalse(File.Exists(Path.Combine(AppContext.BaseDirectory, "libvips-cpp.so.8.18.7")), "the npm copy of libvips is still beside the output");
     }
 
