@@ -60,9 +60,14 @@ internal static class ClassifyCommand
         {
             var k = result.GetValue(top);
             var n = result.GetValue(batch);
-            if (k < 1 || n < 1)
+            if (k < 1)
             {
-                Console.Error.WriteLine($"mlnetattn classify: --top ({k}) and --batch ({n}) must be at least 1.");
+                Console.Error.WriteLine($"mlnetattn classify: --top ({k}) must be at least 1.");
+                return 2;
+            }
+            if (BatchLimit.Check(n) is { } batchError)
+            {
+                Console.Error.WriteLine($"mlnetattn classify: {batchError}");
                 return 2;
             }
             using var logging = CliLogging.Create(result.GetValue(verbose));

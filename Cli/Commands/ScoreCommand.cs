@@ -114,8 +114,10 @@ internal static class ScoreCommand
     private static ShardSpec CheckUsage(ParseResult result, Option<int> batch, Option<int> top, Option<int> threads, Option<int> decodeWorkers,
         Option<long> maxBytes, Option<long> maxPixels, Option<double> logInterval, Option<string?> shard, Option<int?> shardCount)
     {
-        if (result.GetValue(batch) < 1 || result.GetValue(top) < 1)
-            throw new UsageException($"--batch ({result.GetValue(batch)}) and --top ({result.GetValue(top)}) must be at least 1.");
+        if (BatchLimit.Check(result.GetValue(batch)) is { } batchError)
+            throw new UsageException(batchError);
+        if (result.GetValue(top) < 1)
+            throw new UsageException($"--top ({result.GetValue(top)}) must be at least 1.");
         if (result.GetValue(threads) < 0 || result.GetValue(decodeWorkers) < 0)
             throw new UsageException($"--threads ({result.GetValue(threads)}) and --decode-workers ({result.GetValue(decodeWorkers)}) must be 0 (automatic) or more.");
         if (result.GetValue(maxBytes) < 1 || result.GetValue(maxPixels) < 1)

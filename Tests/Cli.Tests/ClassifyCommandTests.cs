@@ -131,6 +131,26 @@ public sealed class ClassifyCommandTests
     }
 
     [TestMethod]
+    public void BatchOutsideItsBoundsIsAUsageErrorInEveryCommand()
+    {
+        // A batch's tensors are allocated whole: int.MaxValue images once died with an OutOfMemoryException stack trace.
+        foreach (var batch in new[] { "0", "-3", "4097", int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        {
+            var classify = CliProcess.Run(Limit, _env, "classify", "--model", "shvit_s1", "--batch", batch, Images);
+            Assert.AreEqual(2, classify.ExitCode, $"classify --batch {batch}: {classify.StdErr}");
+            StringAssert.Contains(classify.StdErr, $"--batch ({batch}) must be between 1 and 4096");
+            Assert.DoesNotContain("Exception", classify.StdErr, "a usage error, not a stack trace");
+
+            var output = Path.Combine(_work, $"batch{batch}.duckdb");
+            var score = CliProcess.Run(Limit, _env, "score", "--model", "shvit_s1", "--input", Images, "--out", output, "--batch", batch);
+            Assert.AreEqual(2, score.ExitCode, $"score --batch {batch}: {score.StdErr}");
+            StringAssert.Contains(score.StdErr, $"--batch ({batch}) must be between 1 and 4096");
+            Assert.DoesNotContain("Exception", score.StdErr, "a usage error, not a stack trace");
+            Assert.IsFalse(File.Exists(output), "a usage error writes nothing");
+        }
+    }
+
+    [TestMethod]
     public void GpuWithoutTheGpuPackageFailsNamingIt()
     {
         // The tests carry the CPU package only: its library has no CUDA provider.
