@@ -30,6 +30,8 @@ fi
 
 # 3. GpuCheck, self-contained (the GPU machine has no .NET), with Microsoft.ML.OnnxRuntime.Gpu's natives.
 dotnet publish "$here/GpuCheck/GpuCheck.csproj" -c Release -r linux-x64 --self-contained true -o "$stage/app" -nologo -v q
+# Microsoft.ML.OnnxRuntime.Gpu.Windows' props copy its Windows DLLs (216 MB) into any x64/AnyCPU output, Linux included.
+rm -f "$stage/app/"onnxruntime*.dll
 for lib in libonnxruntime.so libonnxruntime_providers_shared.so libonnxruntime_providers_cuda.so; do
   [ -f "$stage/app/$lib" ] || { echo "prepare: $lib is missing from the published app" >&2; exit 1; }
 done

@@ -10,7 +10,7 @@ batch=${3:-32}
 work=${GPUCHECK_WORK:-/tmp/gpucheck}
 
 cd "$parts"
-sha256sum -c --ignore-missing SHA256SUMS
+grep ' gpucheck.tgz.part-' SHA256SUMS | sha256sum -c -   # every part listed must be here and intact
 cat gpucheck.tgz.part-* > /tmp/gpucheck.tgz
 (cd /tmp && grep ' gpucheck.tgz$' "$parts/SHA256SUMS" | sha256sum -c -)
 rm -rf "$work" && mkdir -p "$work"

@@ -53,7 +53,7 @@ internal static class OnnxSessionLoader
                 reason = failure.Value.Reason;
                 if (!options.FallbackToCpu)
                     throw new OnnxRuntimeException(failure.Value.Code,
-                        $"CUDA device {device} was requested for model '{modelName}' but cannot be used: {failure.Value.Reason} " +
+                        $"CUDA device {device} was requested for model '{modelName}' but cannot be used: {Sentence(failure.Value.Reason)} " +
                         $"{failure.Value.Remedy} Or set FallbackToCpu = true (--fallback-to-cpu) to run on CPU.", doing: null, failure.Value.Exception);
             }
         }
@@ -121,6 +121,9 @@ internal static class OnnxSessionLoader
             throw OnnxErrors.From(e, $"setting the session config entry '{key}'");
         }
     }
+
+    /// <summary>The runtime's messages often end without a full stop; one is added before our advice follows.</summary>
+    private static string Sentence(string text) => text.TrimEnd() is var t && t.EndsWith('.') ? t : t + ".";
 
     /// <summary>Why CUDA cannot be added, what to do about it, and the exception that said so.</summary>
     private readonly record struct CudaFailure(OnnxErrorCode Code, string Reason, string Remedy, Exception Exception);

@@ -20,7 +20,16 @@ Console.WriteLine($"  model {options.Model}, CUDA device {options.Device}, batch
 // FallbackToCpu = false: a CUDA session that cannot be made is the answer, not a silent CPU run.
 var cudaOptions = new OnnxSessionOptions { GpuDeviceId = options.Device, FallbackToCpu = false };
 using var cpu = OnnxSession.FromFile(options.Model);
-using var cuda = OnnxSession.FromFile(options.Model, cudaOptions);
+OnnxSession cudaSession;
+try
+{
+    cudaSession = OnnxSession.FromFile(options.Model, cudaOptions);
+}
+catch (OnnxRuntimeException e)
+{
+    return Fail(e.Message);
+}
+using var cuda = cudaSession;
 Console.WriteLine($"  sessions: {cpu.ExecutionProvider} and {cuda.ExecutionProvider}");
 if (cuda.ExecutionProvider != "CUDA")
     return Fail("the CUDA session runs on " + cuda.ExecutionProvider);
