@@ -22,7 +22,7 @@ namespace MLNetAttn.Transforms.Imaging;
 /// <item>EXIF orientation applied; embedded ICC profiles ignored unless asked.</item>
 /// <item>Multi-page files (animated GIF/WebP, multi-page TIFF) give their first page, as PIL does.</item>
 /// </list>
-/// Loads are sequential (libvips streams rows straight into the output buffer) and stop with an error
+/// Loads are sequential (libvips streams rows strip by strip into the output buffer) and stop with an error
 /// on truncated data instead of filling the rest with grey. A failure's message names its input and carries
 /// libvips' text for that input only, however many decodes run and fail at once (see <c>VipsCalls</c>).
 /// </remarks>
@@ -38,10 +38,10 @@ public static class ImageDecoder
         ArgumentNullException.ThrowIfNull(path);
         options ??= ImageDecodeOptions.Default;
         options.Validate();
-        CheckFile(path);
+        var known = CheckFile(path);
         return VipsCalls.Run(path, decode: true, step =>
         {
-            var loader = FileLoader(path);
+            var loader = known ?? FileLoader(path);
             return DecodeWith(loader, kwargs => (Image)Operation.Call(loader, kwargs, path), path, options, step);
         });
     }
@@ -56,10 +56,10 @@ public static class ImageDecoder
     public static ImageInfo ReadInfo(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        CheckFile(path);
+        var known = CheckFile(path);
         return VipsCalls.Run(path, decode: true, step =>
         {
-            var loader = FileLoader(path);
+            var loader = known ?? FileLoader(path);
             step.Operation = loader;
             using var image = (Image)Operation.Call(loader, LoadOptions(), path);
             return Info(image, loader);
@@ -78,17 +78,34 @@ public static class ImageDecoder
             image.HasAlpha(), image.Contains("icc-profile-data"));
     }
 
-    /// <summary>What can be told without libvips: the file exists and is not empty. Our own words, naming the file.</summary>
-    private static void CheckFile(string path)
+    /// <summary>
+    /// What can be told without libvips, in our own words naming the file: it exists and is not empty. Returns the
+    /// loader for the formats its first bytes tell for certain (JPEG, PNG), or null: libvips then sniffs the file
+    /// itself, trying its loaders one after the other, which costs about 0.3 ms of CPU per file.
+    /// </summary>
+    private static string? CheckFile(string path)
     {
-        var file = new FileInfo(path);
-        if (!file.Exists)
+        if (!File.Exists(path))
             throw new ImageDecodeException(path, "open",
-                $"Image file '{path}' does not exist (looked for '{file.FullName}'). Check the path.",
+                $"Image file '{path}' does not exist (looked for '{Path.GetFullPath(path)}'). Check the path.",
                 new FileNotFoundException(null, path));
-        if (file.Length == 0)
+        Span<byte> head = stackalloc byte[8];
+        int read;
+        using (var handle = File.OpenHandle(path))
+            read = RandomAccess.Read(handle, head, 0);
+        if (read == 0)
             throw NotAnImage(path, 0);
+        return KnownFileLoader(head[..read]);
     }
+
+    /// <summary>
+    /// The loader libvips itself picks for a file that starts with <paramref name="head"/>, for the two signatures
+    /// no other loader claims: JPEG (FF D8 FF) and PNG (its 8-byte signature). Null for anything else.
+    /// </summary>
+    internal static string? KnownFileLoader(ReadOnlySpan<byte> head)
+        => head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]) ? "VipsForeignLoadJpegFile"
+            : head.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]) ? "VipsForeignLoadPngFile"
+            : null;
 
     /// <summary>The loader libvips picks from the file's first bytes; none means no format libvips reads.</summary>
     private static string FileLoader(string path)

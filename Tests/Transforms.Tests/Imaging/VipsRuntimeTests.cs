@@ -64,4 +64,28 @@ public sealed class VipsRuntimeTests
             File.Delete(path);
         }
     }
+
+    [TestMethod]
+    public void TheLoaderToldByTheFirstBytesIsTheOneLibvipsPicks()
+    {
+        VipsSettings.Initialize();
+        var files = ImagingFixtures.Photos.Select(ImagingFixtures.Photo)
+            .Concat(Directory.GetFiles(ImagingFixtures.Imaging).Where(f => !f.EndsWith(".rgb", StringComparison.Ordinal) && !f.EndsWith(".json", StringComparison.Ordinal)))
+            .ToList();
+        var told = 0;
+        foreach (var path in files)
+        {
+            var head = File.ReadAllBytes(path).AsSpan(0, 8);
+            if (ImageDecoder.KnownFileLoader(head) is { } loader)
+            {
+                Assert.AreEqual(NetVips.Image.FindLoad(path), loader, path);
+                told++;
+            }
+        }
+        Assert.IsGreaterThan(10, told, "the fixtures hold JPEGs and PNGs");
+        // Other formats are left to libvips.
+        Assert.IsNull(ImageDecoder.KnownFileLoader("RIFF\0\0\0\0"u8));
+        Assert.IsNull(ImageDecoder.KnownFileLoader("GIF89a"u8));
+        Assert.IsNull(ImageDecoder.KnownFileLoader([0xFF, 0xD8]));
+    }
 }
