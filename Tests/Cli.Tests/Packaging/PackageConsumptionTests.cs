@@ -20,6 +20,9 @@ public sealed class PackageConsumptionTests
         .Where(f => f.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
         .Order(StringComparer.Ordinal).ToArray();
 
+    [ClassCleanup]
+    public static void DeleteTheFeed() => PackageFeed.Delete();
+
     [TestMethod]
     public void ConsoleAppReferencingThePackageClassifiesPhotos()
     {

@@ -16,6 +16,28 @@ internal static class PackageFeed
     /// <summary>The version every package of this run carries.</summary>
     public static string Version => Packed.Value.Version;
 
+    /// <summary>
+    /// Deletes the feed and what restoring from it put in the NuGet cache (this run's version only): the tool package alone
+    /// is a few hundred MB, and no later run can use it.
+    /// </summary>
+    public static void Delete()
+    {
+        if (!Packed.IsValueCreated)
+            return;
+        var (folder, version) = Packed.Value;
+        if (Directory.Exists(folder))
+            Directory.Delete(folder, recursive: true);
+        var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } custom
+            ? custom
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        foreach (var id in new[] { "mlnetattn", "mlnetattn.transforms", "mlnetattn.zoo", "mlnetattn.cli" })
+        {
+            var cached = Path.Combine(cache, id, version);
+            if (Directory.Exists(cached))
+                Directory.Delete(cached, recursive: true);
+        }
+    }
+
     /// <summary>The repository root (the folder holding MLNetAttn.sln).</summary>
     public static string RepositoryRoot
     {
