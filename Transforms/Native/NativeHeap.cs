@@ -26,6 +26,7 @@ public static partial class NativeHeap
         }
     }
 
+    // Bound by hand: glibc's malloc_trim is offered by none of the packages (ONNX Runtime, NetVips, DuckDB.NET) nor by .NET.
     [LibraryImport("libc", EntryPoint = "malloc_trim")]
     private static partial int MallocTrim(nuint pad);
 }

@@ -65,6 +65,8 @@ public static partial class ThreadScheduling
         return int.Parse(fields[16], System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    // Bound by hand: .NET's Thread.Priority does not change a Linux thread's nice value, and none of the packages
+    // (ONNX Runtime, NetVips, DuckDB.NET) offers per-thread priorities; setpriority and gettid are libc's.
     [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
     private static partial int SetPriority(int which, int who, int priority);
 
