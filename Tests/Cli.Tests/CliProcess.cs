@@ -23,13 +23,19 @@ internal static class CliProcess
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
             start.Environment[key] = value;
 
+        return Run(start, timeout);
+    }
+
+    /// <summary>Runs a prepared child process to its end, reading both streams; fails the test when it outlives <paramref name="timeout"/>.</summary>
+    public static Result Run(ProcessStartInfo start, TimeSpan timeout)
+    {
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"mlnetattn {string.Join(' ', args)} did not finish within {timeout}");
+            Assert.Fail($"{start.FileName} {string.Join(' ', start.ArgumentList)} did not finish within {timeout}");
         }
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }

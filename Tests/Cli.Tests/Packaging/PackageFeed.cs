@@ -87,14 +87,6 @@ internal static class Dotnet
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
             start.Environment[key] = value;
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{program} {string.Join(' ', args)} did not finish within {timeout}");
-        }
-        return new CliProcess.Result(process.ExitCode, stdout.Result, stderr.Result);
+        return CliProcess.Run(start, timeout);
     }
 }
