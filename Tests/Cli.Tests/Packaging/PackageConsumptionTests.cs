@@ -38,6 +38,11 @@ public sealed class PackageConsumptionTests
             var run = Dotnet.Run(app, Limit, null, ["run", "-c", "Release", "--", ScoreHarness.ModelPath, .. Photos]);
             Expect(run, "dotnet run (the consumer app)");
             AssertSameTop1(Expected(), run.StdOut);
+
+            // The README's shortest program, exactly as printed, must compile against the package too (it downloads an
+            // official checkpoint when run, which a test cannot, so it is built and not run).
+            File.WriteAllText(Path.Combine(app, "Program.cs"), ReadmeProgram());
+            Expect(Dotnet.Run(app, Limit, null, "build", "-c", "Release"), "dotnet build of the README's shortest program");
         }
         finally
         {
@@ -63,6 +68,20 @@ public sealed class PackageConsumptionTests
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    /// <summary>The first C# block under the README's "The shortest real program" heading.</summary>
+    private static string ReadmeProgram()
+    {
+        var readme = File.ReadAllText(Path.Combine(PackageFeed.RepositoryRoot, "README.md"));
+        var section = readme.IndexOf("## The shortest real program", StringComparison.Ordinal);
+        Assert.IsGreaterThanOrEqualTo(0, section, "README.md has no section \"The shortest real program\"");
+        const string Fence = "```csharp\n";
+        var start = readme.IndexOf(Fence, section, StringComparison.Ordinal);
+        Assert.IsGreaterThanOrEqualTo(0, start, "no C# block under \"The shortest real program\"");
+        start += Fence.Length;
+        var end = readme.IndexOf("```", start, StringComparison.Ordinal);
+        return readme[start..end];
     }
 
     /// <summary>The repository build's answer: path → (index, score) of the best class.</summary>
